@@ -1,0 +1,122 @@
+"""The :class:`Detector`: shipped ONNX weights + pre/post-processing, numpy and onnxruntime only."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from penmark.io import ImageInput, load_image
+from penmark.region import LABELS, Region
+from penmark.runtime.postprocess import decode, to_regions
+from penmark.runtime.preprocess import prepare
+
+DEFAULT_MODEL = "penmark-hw-sig-v1"
+DEFAULT_THRESHOLD = 0.25
+
+# name -> file inside penmark/weights. Later versions ship beside earlier ones.
+_REGISTRY: dict[str, str] = {
+    "penmark-hw-sig-v1": "penmark-hw-sig-v1.onnx",
+}
+
+
+def available_models() -> list[str]:
+    """Names accepted by :meth:`Detector.pretrained`."""
+    return sorted(_REGISTRY)
+
+
+def _weights_path(name: str) -> Path:
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown pretrained model {name!r}; available: {available_models()}")
+    path = Path(str(resources.files("penmark.weights").joinpath(_REGISTRY[name])))
+    if not path.exists():
+        raise FileNotFoundError(f"weights file for {name!r} is missing from the package: {path}")
+    return path
+
+
+class Detector:
+    """Finds ``handwritten`` and ``signature`` regions on page images.
+
+    >>> det = Detector.pretrained()
+    >>> regions = det.detect("page.jpg")            # list[Region], boxes in page pixels
+
+    ``threshold`` (default 0.25) drops low-scoring regions; ``labels`` keeps only those classes.
+    ``num_threads`` sets onnxruntime's intra-op threads (use 1 per worker process).
+    """
+
+    def __init__(
+        self,
+        weights: str | os.PathLike,
+        threshold: float = DEFAULT_THRESHOLD,
+        labels: Sequence[str] | None = None,
+        input_size: int | None = None,
+        num_threads: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        import onnxruntime as ort
+
+        self.weights = Path(weights)
+        self.name = name or self.weights.stem
+        opts = ort.SessionOptions()
+        if num_threads:
+            opts.intra_op_num_threads = num_threads
+            opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        meta = {
+            k: json.loads(v) for k, v in self.session.get_modelmeta().custom_metadata_map.items()
+        }
+        self.metadata = meta
+        self.model_labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
+        self.stride: int = int(meta.get("stride", 8))
+        self.pad_multiple: int = int(meta.get("pad_multiple", 32))
+        self.input_size: int = int(input_size or meta.get("input_size", 1024))
+        self.threshold = float(threshold)
+        self.labels = self._check_labels(labels)
+
+    @classmethod
+    def pretrained(cls, name: str = DEFAULT_MODEL, **kwargs) -> Detector:
+        """Load named weights shipped inside the package (nothing is downloaded)."""
+        return cls(_weights_path(name), name=name, **kwargs)
+
+    def _check_labels(self, labels: Iterable[str] | None) -> tuple[str, ...]:
+        if labels is None:
+            return self.model_labels
+        labels = tuple(labels)
+        unknown = [x for x in labels if x not in self.model_labels]
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; the model knows {list(self.model_labels)}")
+        return labels
+
+    def predict_raw(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        heat, ltrb = self.session.run(None, {"image": tensor})
+        return heat, ltrb
+
+    def detect(
+        self,
+        image: ImageInput,
+        threshold: float | None = None,
+        labels: Sequence[str] | None = None,
+        page: int = 0,
+    ) -> list[Region]:
+        """Detect regions on one page; boxes are ``(x0, y0, x1, y1)`` in the page's pixels."""
+        pil: Image.Image = load_image(image)
+        thr = self.threshold if threshold is None else float(threshold)
+        keep_labels = self.labels if labels is None else self._check_labels(labels)
+        tensor, box = prepare(pil, self.input_size, self.pad_multiple)
+        heat, ltrb = self.predict_raw(tensor)
+        boxes, scores, classes = decode(heat[0], ltrb[0], self.stride, thr)
+        regions = to_regions(
+            boxes, scores, classes, self.model_labels, box.scale, box.width, box.height, page
+        )
+        return [r for r in regions if r.label in keep_labels]
+
+    def __repr__(self) -> str:
+        return f"Detector(name={self.name!r}, threshold={self.threshold}, input_size={self.input_size})"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps
 
-ImageInput = Union[str, os.PathLike, bytes, bytearray, Image.Image, np.ndarray]
+ImageInput = str | os.PathLike | bytes | bytearray | Image.Image | np.ndarray
 
 MAX_PIXELS = 16_000 * 16_000
 """Refuse larger images before decoding them (decompression bombs)."""
@@ -28,10 +27,14 @@ class InputError(ValueError):
 def _to_rgb(img: Image.Image) -> Image.Image:
     if img.mode == "RGB":
         return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # 16-bit / 32-bit scans: 16-bit containers map 0..65535 -> 0..255; other integer or float
+        # data is stretched by its own maximum (a mostly-white page keeps its white).
         arr = np.asarray(img, dtype=np.float32)
-        hi = float(arr.max()) or 1.0
-        img = Image.fromarray((arr * (255.0 / max(hi, 255.0 if hi <= 255 else hi))).astype(np.uint8))
+        hi = 65535.0 if img.mode.startswith("I;16") else max(float(arr.max()), 1.0)
+        if hi <= 255.0:
+            hi = 255.0
+        img = Image.fromarray(np.clip(arr * (255.0 / hi), 0, 255).astype(np.uint8))
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("RGBA")
         bg = Image.new("RGBA", img.size, (255, 255, 255, 255))
@@ -69,7 +72,8 @@ def load_image(source: ImageInput, name: str | None = None) -> Image.Image:
         if arr.dtype != np.uint8:
             raise InputError(name or "<array>", f"expected a uint8 array, got {arr.dtype}")
         if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (1, 3, 4)):
-            return _to_rgb(Image.fromarray(arr.squeeze(-1) if arr.ndim == 3 and arr.shape[2] == 1 else arr))
+            squeeze = arr.ndim == 3 and arr.shape[2] == 1
+            return _to_rgb(Image.fromarray(arr.squeeze(-1) if squeeze else arr))
         raise InputError(name or "<array>", f"unsupported array shape {arr.shape}")
     if isinstance(source, (bytes, bytearray)):
         label = name or "<bytes>"

@@ -114,7 +114,7 @@ class Detector:
         heat, ltrb = self.predict_raw(tensor)
         boxes, scores, classes = decode(heat[0], ltrb[0], self.stride, thr)
         regions = to_regions(
-            boxes, scores, classes, self.model_labels, box.scale, box.width, box.height, page
+            boxes, scores, classes, self.model_labels, (box.scale_x, box.scale_y), box.width, box.height, page
         )
         return [r for r in regions if r.label in keep_labels]
 

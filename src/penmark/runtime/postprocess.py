@@ -74,19 +74,21 @@ def to_regions(
     scores: np.ndarray,
     classes: np.ndarray,
     labels: Sequence[str],
-    scale: float,
+    scale: tuple[float, float],
     width: int,
     height: int,
     page: int = 0,
     iou_threshold: float = 0.5,
 ) -> list[Region]:
-    """Class-wise NMS, map boxes from network input to page pixels, clip, sort by score."""
+    """Class-wise NMS, map boxes from network input to page pixels (``scale`` = network pixels
+    per page pixel in x and y), clip, sort by score."""
     out: list[Region] = []
     for c in np.unique(classes):
         idx = np.nonzero(classes == c)[0]
         keep = idx[nms(boxes[idx], scores[idx], iou_threshold)]
         for k in keep:
-            x0, y0, x1, y1 = (boxes[k] / scale).tolist()
+            sx, sy = scale
+            x0, y0, x1, y1 = (boxes[k] / np.array([sx, sy, sx, sy], np.float32)).tolist()
             r = Region(labels[int(c)], float(scores[k]), (x0, y0, max(x0, x1), max(y0, y1)), page)
             r = r.clipped(width, height)
             if r.width >= 2 and r.height >= 2:

@@ -18,7 +18,8 @@ from PIL import Image
 class Letterbox:
     """How a page was mapped into the network input (to map boxes back)."""
 
-    scale: float  # network pixels per page pixel
+    scale_x: float  # network pixels per page pixel, horizontally (rounding makes x and y differ)
+    scale_y: float
     width: int  # original page width
     height: int
 
@@ -39,4 +40,4 @@ def prepare(image: Image.Image, input_size: int = 1024, pad_multiple: int = 32) 
     arr = np.full((ph, pw, 3), 255, dtype=np.uint8)
     arr[:nh, :nw] = np.asarray(resized.convert("RGB"))
     tensor = arr.transpose(2, 0, 1)[None].astype(np.float32)
-    return tensor, Letterbox(scale=nw / w, width=w, height=h)
+    return tensor, Letterbox(scale_x=nw / w, scale_y=nh / h, width=w, height=h)

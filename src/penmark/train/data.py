@@ -1,0 +1,179 @@
+"""Training samples: pages from COCO files (real sets and cached synthetic pages) -> 512 px crops.
+
+Pages are first resized to the inference scale (long side ``input_size``, times a random jitter)
+so that objects have the sizes the runtime will see; crops are then taken around annotated
+objects most of the time (objects are a small part of a page) and anywhere otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from penmark.region import LABELS
+from penmark.train.targets import build_targets
+
+
+@dataclass
+class PageRecord:
+    path: Path
+    boxes: np.ndarray  # (N, 4) xyxy, original pixels
+    classes: np.ndarray  # (N,) 0-based
+    labeled: np.ndarray  # (C,) 1 where the class is labelled exhaustively
+    source: str = ""
+
+
+@dataclass
+class SourceSpec:
+    """One COCO file and how often its pages are drawn relative to others."""
+
+    coco: Path
+    weight: float = 1.0
+    name: str = ""
+    records: list[PageRecord] = field(default_factory=list)
+
+
+def load_coco(path: str | Path) -> list[PageRecord]:
+    """Read a COCO file following ../shared/datasets conventions (``labeled_categories``)."""
+    path = Path(path)
+    data = json.loads(path.read_text())
+    by_image: dict[int, list[dict]] = {}
+    for ann in data["annotations"]:
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    out = []
+    for img in data["images"]:
+        anns = by_image.get(img["id"], [])
+        boxes = np.array(
+            [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]] for a in anns],
+            np.float32,
+        ).reshape(-1, 4)
+        classes = np.array([a["category_id"] - 1 for a in anns], np.int64)
+        labeled = np.zeros(len(LABELS), np.float32)
+        for c in img.get("labeled_categories", [1, 2]):
+            labeled[c - 1] = 1.0
+        out.append(PageRecord(path.parent / img["file_name"], boxes, classes, labeled, str(path)))
+    return out
+
+
+def _photometric(arr: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Cheap scan-like jitter: greyscale, contrast/brightness/gamma, blur, noise."""
+    img = arr.astype(np.float32)
+    if rng.random() < 0.3:
+        g = img @ np.array([0.299, 0.587, 0.114], np.float32)
+        img = np.repeat(g[..., None], 3, axis=2)
+    if rng.random() < 0.8:
+        c = rng.uniform(0.6, 1.25)
+        b = rng.uniform(-30, 30)
+        img = (img - 128) * c + 128 + b
+    if rng.random() < 0.3:
+        gamma = rng.uniform(0.7, 1.5)
+        img = 255.0 * (np.clip(img, 0, 255) / 255.0) ** gamma
+    if rng.random() < 0.3:
+        img = img + np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(2, 12), img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+class CropDataset:
+    """Infinite-style dataset of random crops drawn from weighted sources (index ignored)."""
+
+    def __init__(
+        self,
+        sources: list[SourceSpec],
+        crop: int = 512,
+        input_size: int = 1024,
+        stride: int = 8,
+        scale_jitter: tuple[float, float] = (0.7, 1.35),
+        object_bias: float = 0.75,
+        length: int = 10_000_000,
+        seed: int = 0,
+    ) -> None:
+        self.sources = [s for s in sources if s.records]
+        total = sum(s.weight for s in self.sources)
+        self.probs = [s.weight / total for s in self.sources]
+        self.crop = crop
+        self.input_size = input_size
+        self.stride = stride
+        self.scale_jitter = scale_jitter
+        self.object_bias = object_bias
+        self.length = length
+        self.seed = seed
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]:
+        rng = random.Random((self.seed * 1_000_003 + index) & 0xFFFFFFFF)
+        for _ in range(10):
+            src = rng.choices(self.sources, self.probs)[0]
+            rec = rng.choice(src.records)
+            try:
+                return self.sample(rec, rng)
+            except OSError:
+                continue
+        raise RuntimeError("could not read any training page")
+
+    def sample(self, rec: PageRecord, rng: random.Random) -> dict[str, np.ndarray]:
+        img = Image.open(rec.path)
+        orig_w, orig_h = img.size
+        scale = self.input_size / max(orig_w, orig_h) * rng.uniform(*self.scale_jitter)
+        if img.format == "JPEG":  # decode at reduced size when the crop scale allows it
+            img.draft("RGB", (int(orig_w * scale) + 1, int(orig_h * scale) + 1))
+        img = img.convert("RGB")
+        nw, nh = max(1, round(img.width * scale)), max(1, round(img.height * scale))
+        img = img.resize((nw, nh), Image.BILINEAR)
+        if rng.random() < 0.15:
+            img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0)))
+        box_scale = nw / orig_w
+        boxes = rec.boxes * box_scale
+        c = self.crop
+        if len(boxes) and rng.random() < self.object_bias:
+            x0, y0, x1, y1 = boxes[rng.randrange(len(boxes))]
+            # any crop offset that contains the box (or lies within it, for boxes wider than c)
+            cx = rng.uniform(min(x1 - c, x0), max(x1 - c, x0))
+            cy = rng.uniform(min(y1 - c, y0), max(y1 - c, y0))
+        else:
+            cx = rng.uniform(0, max(0, nw - c))
+            cy = rng.uniform(0, max(0, nh - c))
+        ox = int(np.clip(cx, min(0, nw - c), max(0, nw - c)))
+        oy = int(np.clip(cy, min(0, nh - c), max(0, nh - c)))
+        canvas = np.full((c, c, 3), 255, np.uint8)
+        src = np.asarray(img)
+        sx0, sy0 = max(ox, 0), max(oy, 0)
+        sx1, sy1 = min(ox + c, nw), min(oy + c, nh)
+        canvas[sy0 - oy : sy1 - oy, sx0 - ox : sx1 - ox] = src[sy0:sy1, sx0:sx1]
+        canvas = _photometric(canvas, rng)
+        keep_b, keep_c, ign_b, ign_c = [], [], [], []
+        for b, cl in zip(boxes - np.array([ox, oy, ox, oy], np.float32), rec.classes):
+            cb = np.clip(b, 0, c)
+            area = (b[2] - b[0]) * (b[3] - b[1])
+            vis = (cb[2] - cb[0]) * (cb[3] - cb[1])
+            if vis <= 0:
+                continue
+            if vis >= 0.6 * area and (cb[2] - cb[0]) >= 3 and (cb[3] - cb[1]) >= 3:
+                keep_b.append(cb)
+                keep_c.append(cl)
+            else:
+                ign_b.append(cb)
+                ign_c.append(cl)
+        t = build_targets(
+            np.array(keep_b, np.float32).reshape(-1, 4),
+            np.array(keep_c, np.int64),
+            np.array(ign_b, np.float32).reshape(-1, 4),
+            np.array(ign_c, np.int64),
+            (c, c),
+            len(LABELS),
+            self.stride,
+        )
+        return {
+            "image": canvas.transpose(2, 0, 1).copy(),
+            "heat": t.heat,
+            "reg": t.reg,
+            "reg_weight": t.reg_weight,
+            "ignore": t.ignore,
+            "class_mask": rec.labeled.copy(),
+        }

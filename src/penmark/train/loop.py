@@ -1,0 +1,145 @@
+"""The training loop: resumable checkpoints, a JSON-lines log, periodic ONNX export.
+
+Designed for long runs in the background on a CPU (``nohup penmark train ... &``): every
+``save_every`` steps it writes ``last.pt`` (model, optimiser, step) and exports ``last.onnx``, so a
+run can be killed at any time and resumed with ``--resume``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from penmark.model import create_model
+from penmark.model.export import export_onnx
+from penmark.model.net import STRIDE
+from penmark.train.data import CropDataset, SourceSpec, load_coco
+from penmark.train.loss import detection_loss
+
+
+@dataclass
+class TrainConfig:
+    out: str = "runs/train"
+    model: str = "penmark-s"
+    sources: list[tuple[str, float]] = field(default_factory=list)  # (coco path, weight)
+    steps: int = 20_000
+    batch: int = 8
+    crop: int = 512
+    input_size: int = 1024
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup: int = 300
+    workers: int = 1
+    threads: int = 2
+    seed: int = 0
+    save_every: int = 200
+    log_every: int = 10
+    resume: str | None = None
+    init: str | None = None  # start weights (a .pt checkpoint), optimiser state not loaded
+    export_name: str = "penmark-hw-sig-v1"
+
+
+def _lr(cfg: TrainConfig, step: int) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    t = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+
+def _collate(samples: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(np.stack([s[k] for s in samples])) for k in samples[0]}
+
+
+def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
+    specs = []
+    for path, weight in cfg.sources:
+        spec = SourceSpec(Path(path), weight, name=str(path), records=load_coco(path))
+        specs.append(spec)
+    # Distinct sample indices per step so a resumed run does not replay the same crops.
+    return CropDataset(specs, crop=cfg.crop, input_size=cfg.input_size, seed=cfg.seed + start_step)
+
+
+def save_checkpoint(path: Path, model, optimizer, step: int, cfg: TrainConfig) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+         "config": asdict(cfg)},
+        tmp,
+    )
+    tmp.replace(path)
+
+
+def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
+    model.eval()
+    meta = {"input_size": cfg.input_size, "name": cfg.export_name, "model": cfg.model,
+            "train_step": step, "trained": True}
+    path = export_onnx(model, out / "last.onnx", meta)
+    model.train()
+    return path
+
+
+def train(cfg: TrainConfig) -> Path:
+    """Run (or resume) training; returns the output folder."""
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model = create_model(cfg.model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    step = 0
+    if cfg.resume:
+        ckpt = torch.load(cfg.resume, map_location="cpu", weights_only=False)
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        step = int(ckpt["step"])
+    elif cfg.init:
+        ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
+        model.load_state_dict(ckpt["model"])
+    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    dataset = build_dataset(cfg, start_step=step * cfg.batch)
+    loader = DataLoader(
+        dataset, batch_size=cfg.batch, shuffle=False, num_workers=cfg.workers,
+        collate_fn=_collate, persistent_workers=cfg.workers > 0,
+        prefetch_factor=4 if cfg.workers > 0 else None,
+    )
+    log = (out / "log.jsonl").open("a")
+    model.train()
+    t0, seen = time.time(), 0
+    running: dict[str, float] = {}
+    for batch in loader:
+        if step >= cfg.steps:
+            break
+        for group in optimizer.param_groups:
+            group["lr"] = _lr(cfg, step)
+        heat, ltrb = model(batch["image"].float())
+        loss, parts = detection_loss(heat, ltrb, batch, STRIDE)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        optimizer.step()
+        step += 1
+        seen += len(batch["image"])
+        for k, v in {"loss": float(loss.detach()), **parts}.items():
+            running[k] = 0.9 * running.get(k, v) + 0.1 * v
+        if step % cfg.log_every == 0:
+            rate = seen / (time.time() - t0)
+            rec = {"step": step, "lr": round(_lr(cfg, step), 6), "crops_per_s": round(rate, 2),
+                   **{k: round(v, 4) for k, v in running.items()}, "time": time.time()}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+        if step % cfg.save_every == 0 or step >= cfg.steps:
+            save_checkpoint(out / "last.pt", model, optimizer, step, cfg)
+            export(model, out, cfg, step)
+    save_checkpoint(out / "last.pt", model, optimizer, step, cfg)
+    export(model, out, cfg, step)
+    log.close()
+    return out

@@ -1,0 +1,67 @@
+"""Evaluation correctness on hand-made cases."""
+
+import math
+
+from penmark.evaluate import evaluate_predictions
+from penmark.region import Region
+
+GT = {
+    "images": [
+        {"id": 1, "file_name": "a.png", "width": 500, "height": 500, "labeled_categories": [1, 2]},
+        {"id": 2, "file_name": "b.png", "width": 500, "height": 500, "labeled_categories": [2]},
+        {"id": 3, "file_name": "c.png", "width": 500, "height": 500, "labeled_categories": [1, 2]},
+    ],
+    "annotations": [
+        {"id": 1, "image_id": 1, "category_id": 2, "bbox": [10, 10, 100, 40], "area": 4000, "iscrowd": 0},
+        {"id": 2, "image_id": 1, "category_id": 1, "bbox": [10, 100, 200, 30], "area": 6000, "iscrowd": 0},
+        {"id": 3, "image_id": 2, "category_id": 2, "bbox": [50, 50, 120, 60], "area": 7200, "iscrowd": 0},
+        {"id": 4, "image_id": 3, "category_id": 1, "bbox": [300, 300, 100, 20], "area": 2000, "iscrowd": 0},
+    ],
+    "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}],
+}
+
+
+def _perfect():
+    preds = {}
+    for a in GT["annotations"]:
+        x, y, w, h = a["bbox"]
+        label = "handwritten" if a["category_id"] == 1 else "signature"
+        preds.setdefault(a["image_id"], []).append(Region(label, 0.9, (x, y, x + w, y + h)))
+    return preds
+
+
+def test_perfect_predictions_give_ap_one():
+    res = evaluate_predictions(GT, _perfect())
+    for name in ("handwritten", "signature"):
+        m = res.per_class[name]
+        assert math.isclose(m.ap50, 1.0) and math.isclose(m.ap, 1.0)
+        assert m.precision == 1.0 and m.recall == 1.0
+    assert res.signed_accuracy == 1.0 and res.signed_pages == 3
+
+
+def test_missing_box_lowers_recall_and_ap():
+    preds = _perfect()
+    preds[3] = []
+    res = evaluate_predictions(GT, preds)
+    assert res.per_class["handwritten"].recall == 0.5
+    assert res.per_class["handwritten"].ap50 < 1.0
+
+
+def test_unlabelled_class_is_ignored():
+    preds = _perfect()
+    # handwriting predicted on image 2, where handwriting is not labelled: not a false alarm
+    preds[2].append(Region("handwritten", 0.99, (0, 400, 100, 430)))
+    res = evaluate_predictions(GT, preds)
+    assert res.per_class["handwritten"].precision == 1.0
+    assert math.isclose(res.per_class["handwritten"].ap50, 1.0)
+    # the same prediction on a page where handwriting is labelled is a false alarm
+    preds[3].append(Region("handwritten", 0.99, (0, 400, 100, 430)))
+    res = evaluate_predictions(GT, preds)
+    assert res.per_class["handwritten"].precision < 1.0
+
+
+def test_signed_accuracy_counts_false_signature():
+    preds = _perfect()
+    preds[3].append(Region("signature", 0.9, (0, 0, 50, 20)))
+    res = evaluate_predictions(GT, preds)
+    assert math.isclose(res.signed_accuracy, 2 / 3)

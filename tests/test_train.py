@@ -1,0 +1,92 @@
+"""Training pieces: targets, partial-label loss masking, ONNX export parity, a smoke run."""
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from penmark.model import create_model  # noqa: E402
+from penmark.model.export import export_onnx  # noqa: E402
+from penmark.model.net import STRIDE  # noqa: E402
+from penmark.train.loss import detection_loss  # noqa: E402
+from penmark.train.targets import build_targets  # noqa: E402
+
+
+def _batch(class_mask):
+    t = build_targets(
+        np.array([[40, 40, 200, 80], [100, 150, 160, 190]], np.float32),
+        np.array([0, 1]), np.zeros((0, 4), np.float32), np.zeros(0, np.int64), (256, 256), 2, STRIDE,
+    )
+    return {
+        "heat": torch.from_numpy(t.heat)[None], "reg": torch.from_numpy(t.reg)[None],
+        "reg_weight": torch.from_numpy(t.reg_weight)[None], "ignore": torch.from_numpy(t.ignore)[None],
+        "class_mask": torch.tensor([class_mask], dtype=torch.float32),
+    }
+
+
+def test_targets_peak_at_box_centres():
+    b = _batch([1.0, 1.0])
+    heat = b["heat"][0].numpy()
+    assert heat[0, 60 // 8, 120 // 8] == 1.0 and heat[1, 170 // 8, 130 // 8] == 1.0
+    assert (heat == 1.0).sum() == 2
+    assert b["reg_weight"].sum() > 0
+
+
+def test_unlabelled_class_predictions_are_not_punished():
+    """With handwriting unlabelled (Tobacco800), confident handwriting anywhere costs nothing."""
+    batch = _batch([0.0, 1.0])
+    gh = gw = 256 // STRIDE
+    ltrb = torch.full((1, 4, gh, gw), 10.0)
+    base = torch.full((1, 2, gh, gw), -6.0)
+    loud = base.clone()
+    loud[:, 0] = 6.0  # confident handwriting everywhere
+    l_base, _ = detection_loss(base, ltrb, batch, STRIDE)
+    l_loud, _ = detection_loss(loud, ltrb, batch, STRIDE)
+    assert torch.isclose(l_base, l_loud)
+    labelled = _batch([1.0, 1.0])
+    l_base2, _ = detection_loss(base, ltrb, labelled, STRIDE)
+    l_loud2, _ = detection_loss(loud, ltrb, labelled, STRIDE)
+    assert l_loud2 > l_base2 + 1.0
+
+
+def test_onnx_export_matches_torch(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    net = create_model("penmark-tiny").eval()
+    path = export_onnx(net, tmp_path / "m.onnx", {"input_size": 512})
+    x = torch.rand(1, 3, 224, 160) * 255
+    with torch.no_grad():
+        heat, ltrb = net(x)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    oheat, oltrb = sess.run(None, {"image": x.numpy()})
+    t = torch.sigmoid(heat).numpy()
+    peaks = oheat > 0
+    assert peaks.any()
+    np.testing.assert_allclose(oheat[peaks], t[peaks], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(oltrb, ltrb.numpy(), rtol=1e-4, atol=1e-3)
+    meta = {p.key: json.loads(p.value) for p in __import__("onnx").load(str(path)).metadata_props}
+    assert meta["labels"] == ["handwritten", "signature"] and meta["input_size"] == 512
+
+
+def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
+    from penmark.runtime import Detector
+    from penmark.train.loop import TrainConfig, train
+
+    cfg = TrainConfig(out=str(tmp_path / "run"), model="penmark-tiny", sources=[(str(tiny_coco), 1.0)],
+                      steps=3, batch=2, crop=256, input_size=512, workers=0, save_every=2, warmup=1,
+                      log_every=1)
+    out = train(cfg)
+    assert (out / "last.pt").exists() and (out / "last.onnx").exists()
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2, 3] and all(np.isfinite(r["loss"]) for r in log)
+    cfg.resume, cfg.steps = str(out / "last.pt"), 5
+    train(cfg)
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log][-2:] == [4, 5]
+    det = Detector(out / "last.onnx", threshold=0.0)
+    assert det.input_size == 512
+    regions = det.detect(tiny_coco.parent / "p0.png")
+    assert all(r.label in ("handwritten", "signature") for r in regions)

@@ -1,0 +1,137 @@
+"""Printed-page drawing helpers and the slots that handwriting can later fill.
+
+Templates (``templates.py``) draw print through a :class:`Canvas` and register *slots*: field
+lines, signature lines, footer initials, free areas for notes. The composer decides afterwards
+whether each slot gets handwriting (labelled), a typewritten fill-in (unlabelled print) or stays
+blank, so the same layouts produce both positives and hard negatives.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .fonts import FontBank, font
+
+
+@dataclass
+class Slot:
+    """A place for handwriting. ``kind``: line, sig, initials, box, check, note, margin."""
+
+    kind: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1; for lines y1 is the line (baseline) y
+    hint: str = ""  # printed label next to it, used to choose plausible content
+
+
+class Canvas:
+    """A page image plus text helpers that keep a consistent font family per page."""
+
+    def __init__(
+        self, size: tuple[int, int], paper: tuple[int, int, int], rng: random.Random,
+        bank: FontBank,
+    ) -> None:
+        self.w, self.h = size
+        self.img = Image.new("RGB", size, paper)
+        self.draw = ImageDraw.Draw(self.img)
+        self.rng = rng
+        self.bank = bank
+        self.s = self.w / 1700.0  # layout scale relative to 200 dpi letter
+        self.family = rng.choice(("serif", "serif", "sans", "sans", "mono"))
+        self.ink = tuple([rng.randint(0, 45)] * 3)
+        self.slots: list[Slot] = []
+        self.margin = int(rng.uniform(120, 230) * self.s)
+        self.body = int(rng.uniform(24, 34) * self.s)
+
+    # ------------------------------------------------------------------ fonts and text
+    def f(self, size: float | None = None, style: str = "r", family: str | None = None
+          ) -> ImageFont.FreeTypeFont:
+        size = int(size or self.body)
+        path = self.bank.print_font(family or self.family, style, self.rng)
+        return font(path, size)
+
+    def text(self, xy: tuple[float, float], s: str, f: ImageFont.FreeTypeFont,
+             fill: tuple[int, ...] | None = None, anchor: str = "la") -> tuple[int, int, int, int]:
+        self.draw.text(xy, s, font=f, fill=fill or self.ink, anchor=anchor)
+        return tuple(int(v) for v in self.draw.textbbox(xy, s, font=f, anchor=anchor))
+
+    def wrap(self, s: str, f: ImageFont.FreeTypeFont, width: float) -> list[str]:
+        words, lines, cur = s.split(), [], ""
+        for w in words:
+            t = (cur + " " + w).strip()
+            if f.getlength(t) > width and cur:
+                lines.append(cur)
+                cur = w
+            else:
+                cur = t
+        if cur:
+            lines.append(cur)
+        return lines
+
+    def paragraph(self, x: float, y: float, width: float, s: str,
+                  f: ImageFont.FreeTypeFont | None = None, leading: float = 1.25,
+                  indent: float = 0.0) -> float:
+        """Draw wrapped text; returns the y below it."""
+        f = f or self.f()
+        size = f.size
+        for i, line in enumerate(self.wrap(s, f, width - indent)):
+            if y + size > self.h - self.margin * 0.6:
+                break
+            self.draw.text((x + (indent if i == 0 else 0), y), line, font=f, fill=self.ink)
+            y += size * leading
+        return y
+
+    # ------------------------------------------------------------------ fields and slots
+    def hline(self, x0: float, x1: float, y: float, width: int = 2) -> None:
+        self.draw.line([(x0, y), (x1, y)], fill=self.ink, width=max(1, int(width * self.s)))
+
+    def field(self, x: float, y: float, label: str, length: float,
+              f: ImageFont.FreeTypeFont | None = None, below: bool = False,
+              kind: str = "line") -> float:
+        """``label ______`` (or the label under the line); registers a slot; returns x after."""
+        f = f or self.f()
+        if below:
+            self.hline(x, x + length, y)
+            self.text((x, y + 6 * self.s), label, self.f(f.size * 0.8))
+            self.slots.append(Slot(kind, (int(x), int(y - f.size * 2.2), int(x + length), int(y)),
+                                   label))
+            return x + length
+        bb = self.text((x, y), label, f, anchor="ls")
+        lx0 = bb[2] + int(8 * self.s)
+        self.hline(lx0, lx0 + length, y + 3 * self.s)
+        self.slots.append(Slot(kind, (lx0, int(y - f.size * 2.0), int(lx0 + length),
+                                      int(y + 3 * self.s)), label))
+        return lx0 + length
+
+    def boxed_field(self, x0: float, y0: float, x1: float, y1: float, label: str,
+                    f: ImageFont.FreeTypeFont | None = None) -> None:
+        """A form cell with a small label in its top-left corner."""
+        f = f or self.f(self.body * 0.7)
+        self.draw.rectangle([x0, y0, x1, y1], outline=self.ink, width=max(1, int(2 * self.s)))
+        bb = self.text((x0 + 6 * self.s, y0 + 4 * self.s), label, f)
+        self.slots.append(Slot("box", (int(x0 + 8 * self.s), int(bb[3] + 2), int(x1 - 6 * self.s),
+                                       int(y1 - 4 * self.s)), label))
+
+    def checkbox(self, x: float, y: float, label: str, f: ImageFont.FreeTypeFont | None = None
+                 ) -> float:
+        f = f or self.f(self.body * 0.8)
+        sz = int(f.size * 0.9)
+        self.draw.rectangle([x, y, x + sz, y + sz], outline=self.ink, width=max(1, int(2 * self.s)))
+        self.slots.append(Slot("check", (int(x), int(y), int(x + sz), int(y + sz)), label))
+        bb = self.text((x + sz + 8 * self.s, y), label, f)
+        return bb[2]
+
+    def sig_line(self, x: float, y: float, length: float, caption: str = "(Signature)",
+                 printed_name: str | None = None) -> None:
+        """A signature line with caption and optional printed name under it."""
+        self.hline(x, x + length, y)
+        fc = self.f(self.body * 0.75)
+        yy = y + 6 * self.s
+        if printed_name:
+            self.text((x, yy), printed_name, self.f(self.body * 0.9, "b"))
+            yy += self.body * 1.1
+        if caption:
+            self.text((x, yy), caption, fc)
+        self.slots.append(Slot("sig", (int(x), int(y - 120 * self.s), int(x + length), int(y)),
+                               caption))

@@ -1,0 +1,74 @@
+"""Configuration for the synthetic page generator.
+
+One dataclass so that the trainer, the CLI and the tests can tweak the mix of page kinds and
+effects without touching the generator code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _default_ink_dir() -> Path | None:
+    env = os.environ.get("PENMARK_INK_DIR")
+    if env:
+        return Path(env)
+    return (_REPO_ROOT / ".." / "shared" / "ink").resolve()
+
+
+def _default_datasets_dir() -> Path | None:
+    env = os.environ.get("PENMARK_DATASETS_DIR")
+    if env:
+        return Path(env)
+    return (_REPO_ROOT / ".." / "shared" / "datasets").resolve()
+
+
+def _default_font_dirs() -> list[Path]:
+    env = os.environ.get("PENMARK_FONT_DIR")
+    dirs = [Path(p) for p in env.split(os.pathsep)] if env else []
+    dirs.append(_REPO_ROOT / "assets_cache" / "fonts")
+    return dirs
+
+
+@dataclass
+class SynthConfig:
+    """Knobs of :func:`penmark.synth.generate_page`.
+
+    ``size`` is ``(width, height)`` in pixels (default: US letter at 200 dpi, like the GSA scans).
+    ``kinds`` weights the page templates; ``hard_negative_fraction`` is the share of pages that
+    carry only print (script fonts, typewritten fill-ins, stamps, barcodes) and no boxes;
+    ``rotate_fraction`` is the share of pages turned by 90/180/270 degrees.
+    ``ink_dir`` holds real handwriting crops (``../shared/ink``); ``datasets_dir`` the real
+    labelled sets whose *train* signatures are pasted; both are skipped when absent.
+    ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting / signature
+    items taken from real crops when available. ``return_masks`` adds per-class ink masks to the
+    page (used by tests; costs time).
+    """
+
+    size: tuple[int, int] = (1700, 2200)
+    hard_negative_fraction: float = 0.1
+    rotate_fraction: float = 0.04
+    kinds: dict[str, float] = field(
+        default_factory=lambda: {
+            "letter": 0.22,
+            "lease": 0.26,
+            "form": 0.22,
+            "invoice": 0.12,
+            "cheque": 0.10,
+            "note": 0.08,
+        }
+    )
+    skew_degrees: float = 3.0
+    grey_fraction: float = 0.45
+    fax_fraction: float = 0.15
+    jpeg_fraction: float = 0.5
+    real_ink_fraction: float = 0.3
+    real_signature_fraction: float = 0.35
+    ink_dir: Path | None = field(default_factory=_default_ink_dir)
+    datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
+    font_dirs: list[Path] = field(default_factory=_default_font_dirs)
+    return_masks: bool = False

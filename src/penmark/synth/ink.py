@@ -1,0 +1,322 @@
+"""Handwriting and signature rendering into alpha masks.
+
+Every handwritten thing is rendered on its own small ``L`` canvas (alpha = ink coverage) and only
+then pasted onto the page, so its box comes from the ink actually drawn (after distortion) rather
+than from a layout guess.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from . import text as T
+from .fonts import FontBank, font
+from .warp import distort
+
+ALPHA_FLOOR = 48
+"""Alpha below this is dropped, so faint anti-aliasing halos do not widen boxes invisibly."""
+
+INK_COLOURS = {
+    "blue": [(22, 38, 120), (30, 50, 150), (15, 30, 95), (40, 60, 170), (25, 25, 110)],
+    "black": [(20, 20, 25), (35, 35, 40), (10, 12, 18), (45, 40, 50)],
+    "grey": [(80, 80, 85), (100, 100, 105)],
+    "red": [(150, 25, 30), (120, 20, 30)],
+    "green": [(20, 90, 50)],
+}
+
+
+@dataclass
+class InkItem:
+    """A rendered handwritten item: alpha mask, colour and class label."""
+
+    alpha: Image.Image  # mode L, tight to the ink
+    label: str  # "handwritten" | "signature"
+    colour: tuple[int, int, int]
+
+
+def pick_colour(rng: random.Random, grey_page: bool = False) -> tuple[int, int, int]:
+    r = rng.random()
+    key = "blue" if r < 0.5 else "black" if r < 0.85 else "grey" if r < 0.94 else "red"
+    if r > 0.985:
+        key = "green"
+    base = rng.choice(INK_COLOURS[key])
+    j = [max(0, min(255, c + rng.randint(-12, 12))) for c in base]
+    return (j[0], j[1], j[2])
+
+
+def tighten(alpha: Image.Image) -> Image.Image | None:
+    """Drop faint alpha and crop to the remaining ink; None if nothing is left."""
+    a = np.asarray(alpha)
+    a = np.where(a >= ALPHA_FLOOR, a, 0).astype(np.uint8)
+    ys = np.flatnonzero(a.any(axis=1))
+    xs = np.flatnonzero(a.any(axis=0))
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    return Image.fromarray(a[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1])
+
+
+def _pressure(alpha: Image.Image, nprng: np.random.Generator, lo: float) -> Image.Image:
+    """Multiply ink by a smooth random field: pen pressure and ink flow vary along a line."""
+    w, h = alpha.size
+    gw, gh = max(2, w // 40 + 2), max(2, h // 40 + 2)
+    field = nprng.uniform(lo, 1.0, (gh, gw)).astype(np.float32)
+    f = Image.fromarray((field * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BILINEAR)
+    a = np.asarray(alpha, dtype=np.uint16) * np.asarray(f, dtype=np.uint16) // 255
+    return Image.fromarray(a.astype(np.uint8))
+
+
+@dataclass
+class HandStyle:
+    """One writer: font, size, slant, spacing and pen; reused for all items of that writer."""
+
+    font_path: str
+    size: int
+    shear: float
+    spacing: float
+    jitter: float
+    drift: float
+    stroke: int  # -1 thin, 0 as font, 1 bold
+    colour: tuple[int, int, int]
+    elastic: float
+
+
+def random_style(
+    rng: random.Random, bank: FontBank, size: int | None = None, role: str = "hand"
+) -> HandStyle:
+    paths = bank.roles[role] or bank.roles["hand"]
+    return HandStyle(
+        font_path=rng.choice(paths),
+        size=size or rng.randint(30, 60),
+        shear=math.tan(math.radians(rng.gauss(6, 8))),
+        spacing=rng.uniform(0.92, 1.12),
+        jitter=rng.uniform(0.02, 0.09),
+        drift=rng.uniform(0.0, 0.06),
+        stroke=rng.choice((-1, 0, 0, 0, 1, 1)),
+        colour=pick_colour(rng),
+        elastic=rng.uniform(0.0, 1.6),
+    )
+
+
+def render_text(
+    s: str, style: HandStyle, rng: random.Random, nprng: np.random.Generator
+) -> Image.Image | None:
+    """Render ``s`` glyph by glyph with size/spacing/baseline jitter, then slant and warp."""
+    size = style.size
+    f0 = font(style.font_path, size)
+    est = int(f0.getlength(s) * 1.35 + size * 2)
+    h = size * 3
+    canvas = Image.new("L", (max(est, 8), h), 0)
+    draw = ImageDraw.Draw(canvas)
+    x = size * 0.5
+    base = size * 1.9
+    dy = 0.0
+    for ch in s:
+        if ch == " ":
+            x += f0.getlength(" ") * style.spacing * rng.uniform(0.8, 1.5)
+            continue
+        sz = max(6, int(round(size * (1 + rng.gauss(0, style.jitter)))))
+        f = font(style.font_path, sz)
+        dy += rng.gauss(0, style.drift * size * 0.3)
+        dy *= 0.85
+        draw.text((x, base + dy + rng.gauss(0, style.jitter * size * 0.15)), ch, font=f, fill=255,
+                  anchor="ls")
+        x += f.getlength(ch) * style.spacing * (1 + rng.gauss(0, style.jitter * 0.5))
+    canvas = canvas.crop((0, 0, min(canvas.width, int(x + size)), h))
+    if style.stroke > 0:
+        canvas = canvas.filter(ImageFilter.MaxFilter(3))
+    out = distort(
+        canvas,
+        nprng,
+        shear=style.shear + rng.gauss(0, 0.03),
+        angle=rng.gauss(0, 1.2),
+        curve=rng.gauss(0, size * 0.08),
+        elastic=style.elastic,
+        cell=max(12, size // 2),
+    )
+    if style.stroke < 0:
+        a = np.asarray(out, dtype=np.int16)
+        out = Image.fromarray(np.clip((a - 90) * 2, 0, 255).astype(np.uint8))
+    out = _pressure(out, nprng, rng.uniform(0.55, 0.95))
+    return tighten(out)
+
+
+# --------------------------------------------------------------------------- pen trajectories
+
+
+def _catmull(points: np.ndarray, per: int = 8) -> np.ndarray:
+    """Catmull-Rom spline through ``points`` (n, 2)."""
+    if len(points) < 3:
+        return points
+    p = np.vstack([points[:1], points, points[-1:]])
+    t = np.linspace(0, 1, per, endpoint=False)[:, None]
+    t2, t3 = t * t, t * t * t
+    out = []
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        out.append(
+            0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
+                   + (-p0 + 3 * p1 - 3 * p2 + p3) * t3)
+        )
+    out.append(p[-2:-1])
+    return np.vstack(out)
+
+
+def _cursive_stroke(
+    rng: random.Random, nprng: np.random.Generator, n_letters: int, h: float, loopiness: float,
+    capital: bool,
+) -> np.ndarray:
+    """A cursive-looking pen path: a prolate trochoid with per-letter height/width changes.
+
+    x = a*t - b*sin(t), y = -c*cos(t) gives loops when b > a, the classic model of connected
+    handwriting; tall cycles read as ascenders (l, h, k), deep ones as descenders (g, y).
+    """
+    pts = []
+    t0 = 0.0
+    x_off = 0.0
+    if capital:
+        # A big opening loop/initial.
+        cap_h = h * rng.uniform(1.6, 2.6)
+        k = rng.randint(10, 16)
+        ang = np.linspace(rng.uniform(-0.5, 0.5), rng.uniform(4.5, 7.5), k)
+        rx = cap_h * rng.uniform(0.25, 0.5)
+        cx = rx
+        cap_y = -cap_h * 0.5 - cap_h * 0.5 * np.sin(ang)
+        pts.extend(zip(cx + rx * np.cos(ang), cap_y, strict=True))
+        x_off = 2 * rx * rng.uniform(0.6, 1.0)
+    for _ in range(n_letters):
+        a = h * rng.uniform(0.25, 0.45)
+        b = a * (1 + loopiness * rng.uniform(0.2, 1.4))
+        r = rng.random()
+        c = h * (rng.uniform(1.1, 1.8) if r < 0.2 else rng.uniform(-1.6, -1.0) if r < 0.3
+                 else rng.uniform(0.35, 0.6))
+        ts = np.linspace(t0, t0 + 2 * math.pi, 7, endpoint=False)
+        xs = x_off + a * (ts - t0) - b * np.sin(ts)
+        base_y = 0.0
+        ys = base_y - abs(c) * (1 - np.cos(ts)) / 2 * (1 if c > 0 else -1)
+        pts.extend(zip(xs, ys, strict=True))
+        x_off += a * 2 * math.pi
+    arr = np.asarray(pts, dtype=np.float64)
+    arr += nprng.normal(0, h * 0.04, arr.shape)
+    return _catmull(arr, per=5)
+
+
+def _draw_strokes(
+    strokes: list[np.ndarray], width: float, rng: random.Random, pad: int = 8, ss: int = 2
+) -> Image.Image:
+    """Draw pen paths with a speed-dependent width (slow = wide), supersampled for smooth edges."""
+    allp = np.vstack(strokes)
+    mn = allp.min(axis=0) - pad
+    mx = allp.max(axis=0) + pad
+    w, h = int((mx[0] - mn[0]) * ss) + 2, int((mx[1] - mn[1]) * ss) + 2
+    img = Image.new("L", (max(w, 4), max(h, 4)), 0)
+    d = ImageDraw.Draw(img)
+    for s in strokes:
+        p = (s - mn) * ss
+        seg = np.diff(p, axis=0)
+        speed = np.hypot(seg[:, 0], seg[:, 1])
+        sp = speed / (np.median(speed) + 1e-6)
+        wid = width * ss * np.clip(1.25 - 0.35 * sp, 0.45, 1.4)
+        # Taper the ends: pen lands and lifts.
+        n = len(wid)
+        if n > 6:
+            ramp = np.minimum(np.arange(n) + 1, np.arange(n)[::-1] + 1) / 3.0
+            wid = wid * np.clip(ramp, 0.35, 1.0)
+        for i in range(n):
+            wi = max(1, int(round(wid[i])))
+            d.line([tuple(p[i]), tuple(p[i + 1])], fill=255, width=wi)
+            if wi > 2:
+                r = wi / 2.0
+                x, y = p[i + 1]
+                d.ellipse([x - r, y - r, x + r, y + r], fill=255)
+    return img.reduce(ss) if ss > 1 else img
+
+
+def procedural_signature(
+    rng: random.Random, nprng: np.random.Generator, width: int, initials: bool = False
+) -> Image.Image | None:
+    """A cursive or scribbled signature of roughly ``width`` px, from pen-motion curves."""
+    h = rng.uniform(10, 22)
+    strokes = []
+    x = 0.0
+    parts = rng.randint(1, 2) if initials else rng.choice((1, 2, 2, 3))
+    loopiness = rng.uniform(0.2, 1.6)
+    scribble = rng.random() < 0.3
+    for k in range(parts):
+        n = rng.randint(1, 3) if initials else rng.randint(3, 9)
+        s = _cursive_stroke(rng, nprng, n, h * (1.5 if scribble else 1.0), loopiness,
+                            capital=(k == 0 or rng.random() < 0.6) and not scribble)
+        if scribble:
+            s[:, 0] *= rng.uniform(0.35, 0.6)
+        s[:, 0] += x - s[:, 0].min()
+        strokes.append(s)
+        x = s[:, 0].max() + h * rng.uniform(0.3, 1.2)
+    allp = np.vstack(strokes)
+    x0, x1 = allp[:, 0].min(), allp[:, 0].max()
+    y1 = allp[:, 1].max()
+    if rng.random() < (0.25 if initials else 0.5):
+        # Flourish / underline: a swash under the name, sometimes returning leftwards.
+        yb = y1 + h * rng.uniform(0.2, 1.0)
+        k = rng.randint(4, 7)
+        xs = np.linspace(x1 + h * rng.uniform(-0.5, 1), x0 - h * rng.uniform(-0.5, 1.5), k)
+        ys = yb + nprng.normal(0, h * 0.25, k)
+        if rng.random() < 0.5:
+            xs = xs[::-1]
+        strokes.append(_catmull(np.stack([xs, ys], axis=1), per=8))
+    if rng.random() < 0.2 and not initials:
+        # A dot or a dash (an i-dot, a period after the initial).
+        cx, cy = rng.uniform(x0, x1), allp[:, 1].min() - h * 0.3
+        strokes.append(np.array([[cx, cy], [cx + h * 0.25, cy - h * 0.05]]))
+    # Global slant + rotation.
+    sh = math.tan(math.radians(rng.gauss(15, 10)))
+    rot = math.radians(rng.gauss(-3, 6))
+    out = []
+    for s in strokes:
+        s = s.copy()
+        s[:, 0] = s[:, 0] - sh * s[:, 1]
+        c, sn = math.cos(rot), math.sin(rot)
+        s = np.stack([c * s[:, 0] - sn * s[:, 1], sn * s[:, 0] + c * s[:, 1]], axis=1)
+        out.append(s)
+    cur_w = float(np.vstack(out)[:, 0].max() - np.vstack(out)[:, 0].min())
+    scale = width / max(cur_w, 1.0)
+    out = [s * scale for s in out]
+    pen = max(1.2, rng.uniform(1.2, 3.2) * (width / 300) ** 0.3)
+    img = _draw_strokes(out, pen, rng)
+    img = _pressure(img, nprng, rng.uniform(0.6, 0.95))
+    return tighten(img)
+
+
+def font_signature(
+    rng: random.Random, nprng: np.random.Generator, bank: FontBank, width: int, initials: bool
+) -> Image.Image | None:
+    """A name in a signature-style font, heavily slanted, optionally with an underline swash."""
+    s = T.initials(rng) if initials else T.name(rng)
+    if not initials and rng.random() < 0.4:
+        parts = s.replace(",", "").split()
+        s = parts[0][0] + ". " + parts[-1] if len(parts) > 1 else s
+    style = random_style(rng, bank, size=rng.randint(40, 80), role="sig")
+    style.shear += rng.uniform(0.0, 0.25)
+    style.jitter *= 0.5
+    img = render_text(s, style, rng, nprng)
+    if img is None:
+        return None
+    if rng.random() < 0.35:
+        w, h = img.size
+        canvas = Image.new("L", (w + 20, h + 30), 0)
+        canvas.paste(img, (10, 0))
+        sw = procedural_signature(rng, nprng, int(w * rng.uniform(0.6, 1.0)), initials=True)
+        if sw is not None and sw.height < h:
+            canvas.paste(sw, (10 + rng.randint(0, max(1, w - sw.width)), h - sw.height // 2 + 10),
+                         sw)
+        img = tighten(canvas)
+        if img is None:
+            return None
+    scale = width / max(img.width, 1)
+    if 0.2 < scale < 5:
+        img = img.resize((max(2, int(img.width * scale)), max(2, int(img.height * scale))),
+                         Image.Resampling.BILINEAR)
+    return tighten(img)

@@ -1,0 +1,358 @@
+"""``generate_page``: template -> print -> handwriting -> scan effects -> exact boxes.
+
+Handwritten items are pasted by multiplication (ink over print darkens, as on paper). For every
+item we keep the left/right-most ink pixel of each row; those include all convex-hull vertices,
+so after the page skew and rotation the box computed from them is exactly the box of the warped
+ink (no loose rotated rectangles).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from ..region import Region
+from . import effects as E
+from . import text as T
+from .canvas import Canvas, Slot
+from .config import SynthConfig
+from .decor import barcode, logo, qr, stamp, typed_fill
+from .fonts import font_bank
+from .ink import (
+    ALPHA_FLOOR,
+    HandStyle,
+    font_signature,
+    pick_colour,
+    procedural_signature,
+    random_style,
+    render_text,
+    tighten,
+)
+from .realink import real_handwriting, real_signature
+from .templates import TEMPLATES
+
+LABEL_IDS = {"handwritten": 1, "signature": 2}
+
+
+@dataclass
+class Page:
+    """One synthetic page. ``mask`` (only with ``config.return_masks``) holds per-pixel class ids
+    (0 none, 1 handwritten, 2 signature) of the ink pasted, warped like the image."""
+
+    image: Image.Image
+    regions: list[Region]
+    kind: str
+    seed: int = 0
+    mask: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Placed:
+    label: str
+    pts: np.ndarray  # (n, 2) pixel-centre coordinates (x, y) of hull-candidate ink pixels
+
+
+def _hull_points(alpha: np.ndarray, x: int, y: int) -> np.ndarray:
+    on = alpha >= ALPHA_FLOOR
+    rows = np.flatnonzero(on.any(axis=1))
+    left = on[rows].argmax(axis=1)
+    right = on.shape[1] - 1 - on[rows][:, ::-1].argmax(axis=1)
+    xs = np.concatenate([left, right]) + x + 0.5
+    ys = np.concatenate([rows, rows]) + y + 0.5
+    return np.stack([xs, ys], axis=1).astype(np.float64)
+
+
+class _Composer:
+    def __init__(self, cv: Canvas, cfg: SynthConfig, rng: random.Random,
+                 nprng: np.random.Generator) -> None:
+        self.cv, self.cfg, self.rng, self.nprng = cv, cfg, rng, nprng
+        self.arr = np.zeros((1, 1, 3), np.uint8)
+        self.mask: np.ndarray | None = None
+        self.placed: list[_Placed] = []
+        self.writers = [random_style(rng, cv.bank) for _ in range(rng.choice((1, 1, 2, 3)))]
+
+    def paste(self, alpha: Image.Image, colour: tuple[int, int, int], x: float, y: float,
+              label: str) -> bool:
+        """Multiply ink onto the page at (x, y) (clamped inside); record hull points."""
+        H, W = self.arr.shape[:2]
+        if alpha.width >= W - 4 or alpha.height >= H - 4:
+            sc = min((W - 8) / alpha.width, (H - 8) / alpha.height)
+            alpha = alpha.resize((max(2, int(alpha.width * sc)), max(2, int(alpha.height * sc))))
+        x = int(min(max(2, x), W - alpha.width - 2))
+        y = int(min(max(2, y), H - alpha.height - 2))
+        a = np.asarray(alpha)
+        if not (a >= ALPHA_FLOOR).any():
+            return False
+        af = a.astype(np.float32)[:, :, None] / 255.0
+        col = np.asarray(colour, np.float32) / 255.0
+        sub = self.arr[y : y + a.shape[0], x : x + a.shape[1]].astype(np.float32)
+        sub *= 1.0 - af * (1.0 - col)
+        self.arr[y : y + a.shape[0], x : x + a.shape[1]] = sub.astype(np.uint8)
+        if self.mask is not None:
+            m = self.mask[y : y + a.shape[0], x : x + a.shape[1]]
+            m[a >= ALPHA_FLOOR] = LABEL_IDS[label]
+        self.placed.append(_Placed(label, _hull_points(a, x, y)))
+        return True
+
+    # ------------------------------------------------------------------ item makers
+    def hand_item(self, s: str, height: float, style: HandStyle | None = None
+                  ) -> tuple[Image.Image, tuple[int, int, int]] | None:
+        style = style or self.rng.choice(self.writers)
+        if self.rng.random() < self.cfg.real_ink_fraction:
+            real = real_handwriting(self.cfg, self.rng, height)
+            if real is not None:
+                return real, style.colour if self.rng.random() < 0.5 else pick_colour(self.rng)
+        st = HandStyle(**{**style.__dict__})
+        st.size = int(max(14, min(style.size, height)))
+        img = render_text(s, st, self.rng, self.nprng)
+        return (img, st.colour) if img is not None else None
+
+    def signature_item(self, width: int, initials: bool = False
+                       ) -> tuple[Image.Image, tuple[int, int, int]] | None:
+        rng = self.rng
+        width = int(min(max(width, 40), 800))
+        colour = pick_colour(rng) if rng.random() < 0.5 else rng.choice(self.writers).colour
+        r = rng.random()
+        img = None
+        if r < self.cfg.real_signature_fraction:
+            img = real_signature(self.cfg, rng, width)
+        if img is None and r < 0.7:
+            img = procedural_signature(rng, self.nprng, width, initials=initials)
+        if img is None:
+            img = font_signature(rng, self.nprng, self.cv.bank, width, initials)
+        return (img, colour) if img is not None else None
+
+    def tick(self, box: tuple[int, int, int, int]) -> None:
+        from .ink import _draw_strokes
+
+        x0, y0, x1, y1 = box
+        sz = (x1 - x0) * self.rng.uniform(0.9, 1.6)
+        if self.rng.random() < 0.6:
+            pts = np.array([[0, 0.55], [0.35, 1.0], [1.1, -0.3]]) * sz
+            strokes = [pts + self.nprng.normal(0, sz * 0.05, pts.shape)]
+        else:
+            strokes = [np.array([[0, 0], [1, 1]]) * sz, np.array([[1, 0], [0, 1]]) * sz]
+        img = tighten(_draw_strokes(strokes, max(1.5, sz * 0.08), self.rng))
+        if img is not None:
+            colour = self.rng.choice(self.writers).colour
+            self.paste(img, colour, x0 - sz * 0.1, y0 - sz * 0.3, "handwritten")
+
+    # ------------------------------------------------------------------ slot filling
+    def plan(self, slot: Slot, hard_negative: bool) -> bool:
+        """Decide a slot's fate; typed fill-ins are drawn now. True = handwriting later."""
+        rng, cv = self.rng, self.cv
+        p_fill = {"sig": 0.85, "initials": 0.7, "line": 0.6, "box": 0.55, "check": 0.35,
+                  "note": 0.45, "margin": 0.2}.get(slot.kind, 0.5)
+        if rng.random() > p_fill:
+            return False
+        if hard_negative or rng.random() < 0.12:
+            if slot.kind in ("line", "box"):
+                typed_fill(cv, rng, slot.box, T.fill_value(rng, slot.hint),
+                           "script" if rng.random() < 0.25 else "type")
+            elif slot.kind == "sig" and rng.random() < 0.6:
+                who = T.name(rng)
+                typed_fill(cv, rng, slot.box, who if rng.random() < 0.7 else f"/s/ {who}",
+                           "script")
+            return False
+        return True
+
+    def begin(self) -> None:
+        """Freeze the print: copy the canvas into the working array that ink is multiplied on."""
+        self.arr = np.array(self.cv.img)
+        if self.cfg.return_masks:
+            self.mask = np.zeros(self.arr.shape[:2], np.uint8)
+
+    def fill(self, slot: Slot) -> None:
+        rng, cv = self.rng, self.cv
+        x0, y0, x1, y1 = slot.box
+        w, h = x1 - x0, y1 - y0
+        if slot.kind in ("line", "box"):
+            s = T.fill_value(rng, slot.hint)
+            height = min(h * rng.uniform(0.5, 0.9), 70 * cv.s) if slot.kind == "box" else \
+                rng.uniform(28, 60) * cv.s
+            item = self.hand_item(s, height)
+            if item is None:
+                return
+            img, col = item
+            if img.width > w * 1.15:
+                sc = max(w * rng.uniform(0.6, 1.1) / img.width, 0.35)
+                img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+            x = x0 + rng.uniform(0, max(1, w - img.width)) * rng.uniform(0, 0.6)
+            if slot.kind == "box":
+                y = y0 + (h - img.height) * rng.uniform(0.2, 0.9)
+            else:
+                y = y1 - img.height * rng.uniform(0.75, 1.08)
+            self.paste(img, col, x, y, "handwritten")
+        elif slot.kind == "sig":
+            item = self.signature_item(int(w * rng.uniform(0.35, 1.0)))
+            if item is None:
+                return
+            img, col = item
+            x = x0 + rng.uniform(-0.05, 0.6) * max(1, w - img.width)
+            y = y1 - img.height * rng.uniform(0.55, 1.05)
+            self.paste(img, col, x, y, "signature")
+            if rng.random() < 0.3:  # date next to / under the signature
+                item = self.hand_item(T.date(rng), rng.uniform(26, 50) * cv.s)
+                if item:
+                    d, c = item
+                    self.paste(d, c, x + img.width + rng.uniform(30, 120) * cv.s,
+                               y1 - d.height * rng.uniform(0.8, 1.05), "handwritten")
+        elif slot.kind == "initials":
+            item = self.signature_item(int(rng.uniform(40, 130) * cv.s), initials=True)
+            if item:
+                img, col = item
+                self.paste(img, col, x0 + rng.uniform(0, max(1, w - img.width)),
+                           y1 - img.height * rng.uniform(0.6, 1.0), "signature")
+        elif slot.kind == "check":
+            self.tick(slot.box)
+        elif slot.kind in ("note", "margin"):
+            style = rng.choice(self.writers)
+            lines = rng.randint(1, 4) if slot.kind == "note" else rng.randint(1, 2)
+            size = rng.uniform(30, 60) * cv.s
+            x = x0 + rng.uniform(0, 0.4) * w
+            y = y0 + rng.uniform(0, 0.5) * max(1, h - lines * size * 1.6)
+            for _ in range(lines):
+                s = T.sentence(rng, 2, 6).rstrip(".;,") if rng.random() < 0.6 else \
+                    T.short_phrase(rng)
+                item = self.hand_item(s, size, style)
+                if item is None:
+                    continue
+                img, col = item
+                if img.width > x1 - x:
+                    sc = max((x1 - x) / img.width, 0.3)
+                    img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+                self.paste(img, col, x + rng.gauss(0, 8), y, "handwritten")
+                y += max(img.height, size) * rng.uniform(1.15, 1.5)
+                if y > y1:
+                    break
+
+
+def _paper(rng: random.Random) -> tuple[int, int, int]:
+    r = rng.random()
+    if r < 0.55:
+        v = rng.randint(244, 255)
+        return (v, v, v)
+    if r < 0.8:  # cream / aged
+        v = rng.randint(232, 250)
+        return (v, v - rng.randint(2, 10), v - rng.randint(8, 25))
+    if r < 0.9:  # grey recycled / copy
+        v = rng.randint(205, 235)
+        return (v, v, v)
+    return (rng.randint(215, 245), rng.randint(225, 250), rng.randint(215, 250))  # tinted form
+
+
+def _transform_box(pts: np.ndarray, W: int, H: int, angle: float, quarter: int
+                   ) -> tuple[float, float, float, float] | None:
+    """Box of hull points after PIL ``rotate(angle)`` (about the centre) and ``quarter`` x 90."""
+    x, y = pts[:, 0], pts[:, 1]
+    if angle:
+        t = math.radians(angle)
+        c, s = math.cos(t), math.sin(t)
+        dx, dy = x - W / 2.0, y - H / 2.0
+        x, y = W / 2.0 + c * dx + s * dy, H / 2.0 - s * dx + c * dy
+    x0, x1 = math.floor(x.min()), math.ceil(x.max())
+    y0, y1 = math.floor(y.min()), math.ceil(y.max())
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    if quarter == 1:  # ROTATE_90 (counter-clockwise): (x, y) -> (y, W - x)
+        return (y0, W - x1, y1, W - x0)
+    if quarter == 2:
+        return (W - x1, H - y1, W - x0, H - y0)
+    if quarter == 3:  # ROTATE_270: (x, y) -> (H - y, x)
+        return (H - y1, x0, H - y0, x1)
+    return (x0, y0, x1, y1)
+
+
+_QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
+                3: Image.Transpose.ROTATE_270}
+
+
+def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
+    """Render one synthetic page for ``seed``; identical seeds give pixel-identical pages."""
+    cfg = config or SynthConfig()
+    rng = random.Random(seed)
+    nprng = np.random.default_rng(seed)
+    bank = font_bank(tuple(str(d) for d in cfg.font_dirs))
+    hard_negative = rng.random() < cfg.hard_negative_fraction
+    kinds = list(cfg.kinds)
+    kind = rng.choices(kinds, weights=[cfg.kinds[k] for k in kinds])[0]
+    paper = _paper(rng)
+    cv = Canvas(cfg.size, paper, rng, bank)
+    TEMPLATES[kind](cv, rng)
+    if rng.random() < 0.3:
+        logo(cv, rng)
+    n_stamps = rng.choices((0, 1, 2), (0.6, 0.3, 0.1))[0] + (1 if hard_negative else 0)
+    for _ in range(n_stamps):
+        stamp(cv, rng, nprng)
+    if rng.random() < (0.4 if hard_negative else 0.12):
+        barcode(cv, rng)
+    if rng.random() < (0.25 if hard_negative else 0.06):
+        qr(cv, rng, nprng)
+    comp = _Composer(cv, cfg, rng, nprng)
+    slots = list(cv.slots)
+    # Typed fill-ins first (they draw on the canvas), then handwriting on top.
+    hand = [slot for slot in slots if comp.plan(slot, hard_negative)]
+    comp.begin()
+    for slot in hand:
+        comp.fill(slot)
+    img = Image.fromarray(comp.arr)
+    mask = comp.mask
+
+    # ----------------------------------------------------------------- scan effects
+    W, H = img.size
+    grey = rng.random() < cfg.grey_fraction
+    fax = rng.random() < cfg.fax_fraction
+    if grey or fax:
+        img = img.convert("L")
+    if rng.random() < 0.25:
+        img = E.shading(img, rng, nprng, rng.uniform(0.05, 0.25))
+    angle = rng.uniform(-cfg.skew_degrees, cfg.skew_degrees) if rng.random() < 0.7 else 0.0
+    if abs(angle) < 0.05:
+        angle = 0.0
+    fill = int(np.asarray(img)[2, 2].mean()) if not fax else 255
+    if angle:
+        img = img.rotate(angle, resample=Image.Resampling.BILINEAR,
+                         fillcolor=fill if img.mode == "L" else (fill,) * 3)
+        if mask is not None:
+            mask = np.asarray(Image.fromarray(mask).rotate(angle, Image.Resampling.NEAREST))
+    if rng.random() < 0.05:
+        img = E.punch_holes(img, rng, rng.randint(20, 80))
+    if fax:
+        if rng.random() < 0.5:
+            img = E.blur(img, rng.uniform(0.4, 0.9))
+        img = E.binarise(img, rng)
+    else:
+        if rng.random() < 0.6:
+            img = E.blur(img, rng.uniform(0.3, 1.1))
+        if rng.random() < 0.5:
+            lo = rng.uniform(0, 60)
+            img = E.levels(img, lo, rng.uniform(200, 255), rng.uniform(0.7, 1.5))
+        if rng.random() < 0.6:
+            img = E.add_noise(img, rng.uniform(2, 12), rng)
+    if rng.random() < 0.35:
+        img = E.speckle(img, rng, nprng, rng.uniform(1e-5, 2e-4))
+    if rng.random() < cfg.jpeg_fraction:
+        img = E.jpeg(img, rng.randint(25, 85))
+    quarter = 0
+    if rng.random() < cfg.rotate_fraction:
+        quarter = rng.choice((1, 2, 3))
+        img = img.transpose(_QUARTER_OPS[quarter])
+        if mask is not None:
+            mask = np.asarray(Image.fromarray(mask).transpose(_QUARTER_OPS[quarter]))
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+
+    regions = []
+    for p in comp.placed:
+        box = _transform_box(p.pts, W, H, angle, quarter)
+        if box is not None:
+            regions.append(Region(p.label, 1.0, tuple(float(v) for v in box), 0))
+    return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,
+                {"template": kind, "angle": angle, "quarter": quarter, "grey": grey,
+                 "fax": fax})

@@ -1,0 +1,104 @@
+"""Tests for penmark.synth: exact boxes, determinism, rotation, hard negatives, COCO output.
+
+Pages are generated at a reduced size so the whole file runs in a few seconds offline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from penmark.synth import SynthConfig, generate_dataset, generate_page, render_preview
+
+SMALL = SynthConfig(size=(850, 1100), return_masks=True)
+LABEL_IDS = {"handwritten": 1, "signature": 2}
+
+
+def _check_boxes(page, tol: int = 2) -> None:
+    """Every box is inside the image and tight on ink of its class; all class ink is covered."""
+    w, h = page.image.size
+    mask = page.mask
+    assert mask is not None and mask.shape == (h, w)
+    covered = np.zeros_like(mask, dtype=bool)
+    for r in page.regions:
+        x0, y0, x1, y1 = r.box
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, r
+        assert x1 - x0 >= 2 and y1 - y0 >= 2
+        ix0, iy0, ix1, iy1 = int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))
+        cls = mask[iy0:iy1, ix0:ix1] == LABEL_IDS[r.label]
+        assert cls.any(), f"no {r.label} ink inside {r.box}"
+        ys, xs = np.nonzero(cls)
+        # tight: ink of that class reaches every edge of the box (within tol px)
+        assert xs.min() <= tol and ys.min() <= tol, (r, xs.min(), ys.min())
+        assert xs.max() >= cls.shape[1] - 1 - tol and ys.max() >= cls.shape[0] - 1 - tol, r
+        covered[max(0, iy0 - tol) : iy1 + tol, max(0, ix0 - tol) : ix1 + tol] |= (
+            mask[max(0, iy0 - tol) : iy1 + tol, max(0, ix0 - tol) : ix1 + tol]
+            == LABEL_IDS[r.label]
+        )
+    assert not ((mask > 0) & ~covered).any(), "class ink outside every box"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_boxes_tight_and_inside(seed: int) -> None:
+    page = generate_page(seed, SMALL)
+    assert page.image.mode == "RGB" and page.image.size == (850, 1100)
+    _check_boxes(page)
+
+
+def test_rotation_keeps_boxes_right() -> None:
+    cfg = replace(SMALL, rotate_fraction=1.0, hard_negative_fraction=0.0)
+    quarters = set()
+    for seed in range(6):
+        page = generate_page(seed, cfg)
+        quarters.add(page.meta["quarter"])
+        if page.meta["quarter"] in (1, 3):
+            assert page.image.size == (1100, 850)
+        _check_boxes(page)
+    assert quarters - {0}
+
+
+def test_hard_negatives_have_no_boxes() -> None:
+    cfg = replace(SMALL, hard_negative_fraction=1.0)
+    for seed in range(3):
+        page = generate_page(seed, cfg)
+        assert page.kind == "hard_negative"
+        assert page.regions == []
+        assert not page.mask.any()
+
+
+def test_deterministic() -> None:
+    a = generate_page(7, SMALL)
+    b = generate_page(7, SMALL)
+    c = generate_page(8, SMALL)
+    assert np.array_equal(np.asarray(a.image), np.asarray(b.image))
+    assert a.regions == b.regions and a.kind == b.kind
+    assert not np.array_equal(np.asarray(a.image), np.asarray(c.image))
+
+
+def test_default_size() -> None:
+    page = generate_page(1)
+    assert page.image.size == (1700, 2200) and page.image.mode == "RGB"
+
+
+def test_dataset_coco(tmp_path) -> None:
+    cfg = replace(SMALL, return_masks=False)
+    path = generate_dataset(tmp_path / "ds", 4, seed=3, config=cfg)
+    coco = json.loads(path.read_text())
+    assert coco["categories"] == [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}]
+    ids = {im["id"] for im in coco["images"]}
+    assert len(ids) == 4
+    for im in coco["images"]:
+        assert im["labeled_categories"] == [1, 2]
+        assert (path.parent / im["file_name"]).exists()
+    for a in coco["annotations"]:
+        im = next(i for i in coco["images"] if i["id"] == a["image_id"])
+        x, y, w, h = a["bbox"]
+        assert a["category_id"] in (1, 2) and a["iscrowd"] == 0
+        assert w >= 2 and h >= 2 and x >= 0 and y >= 0
+        assert x + w <= im["width"] and y + h <= im["height"]
+        assert a["area"] == pytest.approx(w * h)
+    render_preview([generate_page(0, cfg)], tmp_path / "p.png")
+    assert (tmp_path / "p.png").exists()

@@ -65,3 +65,11 @@ def test_signed_accuracy_counts_false_signature():
     preds[3].append(Region("signature", 0.9, (0, 0, 50, 20)))
     res = evaluate_predictions(GT, preds)
     assert math.isclose(res.signed_accuracy, 2 / 3)
+
+
+def test_false_alarms_per_page():
+    preds = _perfect()
+    assert evaluate_predictions(GT, preds).false_alarms_per_page == 0.0
+    preds[1].append(Region("signature", 0.9, (400, 400, 450, 420)))
+    preds[3].append(Region("signature", 0.1, (400, 400, 450, 420)))  # below the threshold
+    assert evaluate_predictions(GT, preds).false_alarms_per_page == 1 / 3

@@ -39,6 +39,8 @@ class EvalResult:
     signed_accuracy: float | None = None
     signed_pages: int = 0
     threshold: float = 0.25
+    false_alarms_per_page: float = 0.0  # unmatched predictions at the threshold, labelled classes
+
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,7 @@ class EvalResult:
             "threshold": self.threshold,
             "signed_accuracy": self.signed_accuracy,
             "signed_pages": self.signed_pages,
+            "false_alarms_per_page": self.false_alarms_per_page,
             "per_class": {k: vars(v) for k, v in self.per_class.items()},
         }
 
@@ -115,6 +118,7 @@ def evaluate_predictions(
                 dets.append({"image_id": image_id, "category_id": r.category_id,
                              "bbox": [x0, y0, x1 - x0, y1 - y0], "score": r.score})
     result = EvalResult(images=len(images), threshold=threshold)
+    false_alarms = 0
     for name in LABELS:
         cid = CATEGORY_IDS[name]
         ap50, ap = _coco_ap(gt_clean, dets, cid)
@@ -132,7 +136,9 @@ def evaluate_predictions(
                 key=lambda r: -r.score,
             )
             p = np.array([r.box for r in preds], np.float32).reshape(-1, 4)
-            tp += _match_counts(g, p)
+            matched = _match_counts(g, p)
+            tp += matched
+            false_alarms += len(p) - matched
             n_gt += len(g)
             n_pred += len(p)
         result.per_class[name] = ClassMetrics(
@@ -141,6 +147,7 @@ def evaluate_predictions(
             recall=tp / n_gt if n_gt else float("nan"),
             gt=n_gt, predictions=n_pred,
         )
+    result.false_alarms_per_page = false_alarms / max(1, len(images))
     sig = CATEGORY_IDS["signature"]
     correct = total = 0
     for image_id, img in images.items():
@@ -177,6 +184,11 @@ def format_table(rows: list[tuple[str, EvalResult]]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, res in rows:
+        if all(m.gt == 0 for m in res.per_class.values()):
+            lines.append(
+                f"| {name} | (no objects) | | | | | 0 | false alarms/page "
+                f"{res.false_alarms_per_page:.3f} |"
+            )
         for cls, m in res.per_class.items():
             if m.gt == 0:
                 continue

@@ -1,0 +1,270 @@
+"""The FastAPI application: routes only. Limits live in :mod:`~penmark.serve.config`, the pool in
+:mod:`~penmark.serve.engine`, the work in :mod:`~penmark.serve.jobs`.
+
+Request life: the body-size middleware refuses oversized uploads (413) -> a request slot is taken
+(503 when all are busy) -> the upload is copied into a fresh temporary directory and sniffed from
+its bytes (415 if unsupported) -> the job runs in the pool under the time limit (504) -> the
+temporary directory is removed, also on every error path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, File, Form, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+import penmark
+from penmark.io import parse_page_ranges, sniff
+from penmark.region import LABELS
+from penmark.runtime import Detector
+from penmark.serve import schemas
+from penmark.serve.config import ServeConfig
+from penmark.serve.docs import install_docs
+from penmark.serve.engine import Engine
+from penmark.serve.errors import ApiError, install_error_handlers
+from penmark.serve.jobs import Job, detect_job, redact_job
+from penmark.serve.limits import BodySizeLimit
+from penmark.serve.params import check_page_spec, parse_labels
+
+STATIC_DIR = Path(__file__).parent / "static"
+CHUNK = 1024 * 1024
+PREVIEW_FIELD = "previews"
+
+ThresholdField = Annotated[
+    float | None,
+    Form(ge=0.0, le=1.0, description="Minimum score, 0..1 (default: the server's, 0.25)."),
+]
+LabelsField = Annotated[
+    list[str] | None,
+    Form(description=f"Keep only these labels (repeat the field or comma-separate): {LABELS}."),
+]
+PagesField = Annotated[
+    str | None,
+    Form(description="1-based page ranges of a PDF or TIFF, e.g. '1-3,7' (default: all)."),
+]
+FileField = Annotated[UploadFile, File(description="An image (JPEG, PNG, TIFF, ...) or a PDF.")]
+
+
+def _source_name(upload: UploadFile) -> str:
+    """The client's file name without any directory part (it is only echoed back, never used as a
+    path)."""
+    raw = (upload.filename or "").replace("\\", "/")
+    name = PurePosixPath(raw).name.strip()
+    return name[:200] or "upload"
+
+
+async def _save_upload(upload: UploadFile, dst: Path, max_bytes: int) -> bytes:
+    """Copy the upload to ``dst`` in chunks; return its first bytes. 413/422 on size problems."""
+    size = 0
+    head = b""
+    with open(dst, "wb") as fh:
+        while chunk := await upload.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ApiError(
+                    413, "too_large", f"upload is over the limit of {max_bytes / 2**20:.1f} MB"
+                )
+            if len(head) < 1024:
+                head += chunk[: 1024 - len(head)]
+            fh.write(chunk)
+    if size == 0:
+        raise ApiError(422, "empty_upload", "the uploaded file is empty (0 bytes)")
+    return head
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class _CleanupFileResponse(FileResponse):
+    """A file response that removes its workspace after sending, also when the client went away
+    mid-download (a background task would be skipped then and leave the directory behind)."""
+
+    def __init__(self, *args: Any, workspace: _Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.workspace.cleanup()
+
+
+class _Workspace:
+    """A per-request temporary directory that is removed on exit unless handed to a response."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="penmark-serve-", dir=root))
+        self.kept = False
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> _Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.kept:
+            self.cleanup()
+
+
+def create_app(config: ServeConfig | None = None, detector: Detector | None = None) -> FastAPI:
+    """Build the app. ``detector`` replaces the pretrained one (tests); else it is loaded once, at
+    startup."""
+    config = config or ServeConfig()
+    engine = Engine(config, detector)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        engine.detector  # noqa: B018 - load the model before the first request
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(
+        title="penmark",
+        version=penmark.__version__,
+        description=schemas.API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
+    install_error_handlers(app)
+    install_docs(app, "penmark")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    async def prepare(
+        ws: _Workspace,
+        file: UploadFile,
+        threshold: float | None,
+        labels: list[str] | None,
+        pages: str | None,
+    ) -> Job:
+        parsed_labels = parse_labels(labels)
+        check_page_spec(pages, config.max_pages)
+        try:
+            selection = parse_page_ranges(pages)
+        except ValueError as exc:
+            raise ApiError(422, "invalid_pages", str(exc)) from None
+        name = _source_name(file)
+        path = ws.path / "upload"
+        head = await _save_upload(file, path, config.max_upload_bytes)
+        kind = sniff(head)
+        if kind is None:
+            raise ApiError(
+                415,
+                "unsupported_type",
+                "the upload is not a supported image or PDF (checked from its content); "
+                "send JPEG, PNG, TIFF, BMP, WebP, GIF or PDF",
+            )
+        return Job(
+            path=path,
+            name=name,
+            kind=kind,
+            threshold=config.default_threshold if threshold is None else threshold,
+            labels=parsed_labels,
+            pages=selection,
+            dpi=config.dpi,
+            max_pages=config.max_pages,
+        )
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    @app.get("/healthz", response_model=schemas.Health, tags=["service"])
+    async def healthz() -> dict[str, Any]:
+        """Liveness and what this server runs: model, labels, limits, load."""
+        det = engine.detector
+        return {
+            "status": "ok",
+            "version": penmark.__version__,
+            "model": det.name,
+            "trained": bool(det.metadata.get("trained", True)),
+            "labels": list(det.model_labels),
+            "default_threshold": config.default_threshold,
+            "limits": {
+                "max_upload_bytes": config.max_upload_bytes,
+                "max_pages": config.max_pages,
+                "timeout_s": config.timeout_s,
+                "workers": config.workers,
+                "max_active": config.max_active,
+            },
+            "active": engine.active,
+        }
+
+    @app.post(
+        "/v1/detect",
+        tags=["detect"],
+        responses={200: {"model": list[schemas.PageOut]}, **schemas.ERROR_RESPONSES},
+    )
+    async def detect(
+        file: FileField,
+        threshold: ThresholdField = None,
+        labels: LabelsField = None,
+        pages: PagesField = None,
+        previews: Annotated[
+            bool, Form(description="Add a JPEG preview of each page ('image', a data URL).")
+        ] = False,
+    ) -> JSONResponse:
+        """Detect handwriting and signatures: one JSON Lines page object per selected page."""
+        deadline = time.monotonic() + config.timeout_s
+        async with engine.admit():
+            with _Workspace(config.tmp_root) as ws:
+                job = await prepare(ws, file, threshold, labels, pages)
+                side = config.preview_max_side if previews else None
+                result = await engine.run(deadline, detect_job, engine.detector, job, side)
+        return JSONResponse(result)
+
+    @app.post(
+        "/v1/redact",
+        tags=["redact"],
+        response_class=FileResponse,
+        responses={
+            200: {
+                "description": "The redacted copy: PDF for PDFs and multi-page TIFFs; JPEG for a "
+                "JPEG; PNG for other images. Header X-Penmark-Regions: boxes painted.",
+                "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}},
+            },
+            **schemas.ERROR_RESPONSES,
+        },
+    )
+    async def redact(
+        file: FileField,
+        threshold: ThresholdField = None,
+        labels: LabelsField = None,
+        pages: PagesField = None,
+    ) -> FileResponse:
+        """Return the upload with detected regions painted over (``labels`` picks which kinds)."""
+        deadline = time.monotonic() + config.timeout_s
+        async with engine.admit():
+            with _Workspace(config.tmp_root) as ws:
+                job = await prepare(ws, file, threshold, labels, pages)
+                out = await engine.run(deadline, redact_job, engine.detector, job, ws.path)
+                ws.kept = True  # removed by the response once sent
+        return _CleanupFileResponse(
+            out.path,
+            media_type=out.media_type,
+            headers={
+                "Content-Disposition": _content_disposition(out.filename),
+                "X-Penmark-Regions": str(out.regions),
+            },
+            workspace=ws,
+        )
+
+    return app

@@ -1,0 +1,34 @@
+"""Spark ML stages that mirror John Snow Labs Visual NLP, so its pipelines run with only the
+imports changed (``pip install 'penmark[spark]'``; Java 17 needed)::
+
+    from penmark.spark import BinaryToImage, ImageDocumentRegionDetector, ImageDrawRegions
+    from penmark.spark import ImageType, Color
+
+See ``docs/spark.md``.
+"""
+
+try:
+    import pyspark  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "penmark.spark needs pyspark: pip install 'penmark[spark]' (and Java 17)"
+    ) from exc
+
+from penmark.spark.binary_to_image import BinaryToImage
+from penmark.spark.detector import ImageDocumentRegionDetector
+from penmark.spark.enums import Color, ImageType
+from penmark.spark.schema import EXCEPTION_COL, IMAGE_TYPE, REGION_TYPE, REGIONS_TYPE
+from penmark.spark.session import spark_session, use_this_python
+
+__all__ = [
+    "EXCEPTION_COL",
+    "IMAGE_TYPE",
+    "REGIONS_TYPE",
+    "REGION_TYPE",
+    "BinaryToImage",
+    "Color",
+    "ImageDocumentRegionDetector",
+    "ImageType",
+    "spark_session",
+    "use_this_python",
+]

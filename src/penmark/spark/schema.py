@@ -1,0 +1,92 @@
+"""Spark types of the columns the stages read and write, and image struct <-> PIL conversion.
+
+The image column uses Spark's own image schema (``pyspark.ml.image.ImageSchema``: origin, height,
+width, nChannels, mode, data) so that ``ImageSchema.toNDArray`` and Visual NLP-style code read it.
+The regions column uses the Visual NLP coordinate schema; rows are built by
+:func:`penmark.formats.spark_region_structs` so that every surface emits the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from pyspark.sql import types as T
+
+from penmark.spark.enums import CHANNELS, OPENCV_MODE, ImageType
+
+IMAGE_TYPE = T.StructType(
+    [
+        T.StructField("origin", T.StringType(), True),
+        T.StructField("height", T.IntegerType(), True),
+        T.StructField("width", T.IntegerType(), True),
+        T.StructField("nChannels", T.IntegerType(), True),
+        T.StructField("mode", T.IntegerType(), True),
+        T.StructField("data", T.BinaryType(), True),
+    ]
+)
+"""Same fields, order and types as ``pyspark.ml.image.ImageSchema.columnSchema``."""
+
+REGION_TYPE = T.StructType(
+    [
+        T.StructField("index", T.IntegerType(), False),
+        T.StructField("page", T.IntegerType(), False),
+        T.StructField("x", T.IntegerType(), False),
+        T.StructField("y", T.IntegerType(), False),
+        T.StructField("width", T.IntegerType(), False),
+        T.StructField("height", T.IntegerType(), False),
+        T.StructField("score", T.FloatType(), False),
+        T.StructField("label", T.StringType(), False),
+    ]
+)
+REGIONS_TYPE = T.ArrayType(REGION_TYPE, containsNull=False)
+
+EXCEPTION_COL = "exception"
+"""Column that carries why a row failed (null when it did not); stages add it when missing."""
+
+PAGE_COL = "pagenum"
+"""0-based page index column written by :class:`~penmark.spark.PdfToImage` (Visual NLP name)."""
+
+_MODE_TO_CHANNELS = {OPENCV_MODE[t]: CHANNELS[t] for t in ImageType}
+
+
+def pil_to_image_struct(
+    image: Image.Image, origin: str, image_type: int = ImageType.TYPE_3BYTE_BGR
+) -> dict[str, Any]:
+    """Encode an RGB PIL image as an image struct of the given :class:`ImageType`."""
+    kind = ImageType(int(image_type))
+    if kind is ImageType.TYPE_BYTE_GRAY:
+        arr = np.asarray(image.convert("L"))
+    elif kind is ImageType.TYPE_4BYTE_ABGR:
+        arr = np.asarray(image.convert("RGBA"))[:, :, [2, 1, 0, 3]]
+    else:
+        arr = np.asarray(image.convert("RGB"))[:, :, ::-1]
+    return {
+        "origin": origin,
+        "height": image.height,
+        "width": image.width,
+        "nChannels": CHANNELS[kind],
+        "mode": OPENCV_MODE[kind],
+        "data": np.ascontiguousarray(arr).tobytes(),
+    }
+
+
+def image_struct_to_array(struct: dict[str, Any]) -> np.ndarray:
+    """``(H, W, 3)`` RGB uint8 array of an image struct (any of the modes above)."""
+    h, w, n = int(struct["height"]), int(struct["width"]), int(struct["nChannels"])
+    mode = int(struct["mode"])
+    if _MODE_TO_CHANNELS.get(mode) != n:
+        raise ValueError(f"unsupported image struct: mode {mode} with {n} channels")
+    data = struct["data"]
+    if len(data) != h * w * n:
+        raise ValueError(f"image data has {len(data)} bytes, expected {h}x{w}x{n}")
+    arr = np.frombuffer(data, dtype=np.uint8).reshape(h, w, n)
+    if n == 1:
+        return np.repeat(arr, 3, axis=2)
+    return arr[:, :, 2::-1]  # BGR / BGRA -> RGB (drops alpha)
+
+
+def image_struct_to_pil(struct: dict[str, Any]) -> Image.Image:
+    """RGB PIL image of an image struct."""
+    return Image.fromarray(np.ascontiguousarray(image_struct_to_array(struct)), "RGB")

@@ -1,6 +1,6 @@
 """Scan and capture effects on whole pages, kept to C-speed PIL ops and cheap numpy.
 
-Random noise comes from a fixed per-process noise texture cropped at a random offset: generating
+Random noise comes from a fixed per-process noise image cropped at a random offset: generating
 3.7 M gaussian samples per page would cost more than the rest of the page, and PIL's own noise
 generator is not seedable (pages must be reproducible).
 """
@@ -12,37 +12,34 @@ import random
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
-_TILE = 1024
+_MARGIN = 257
 
 
-@lru_cache(maxsize=1)
-def _noise_tile() -> np.ndarray:
+@lru_cache(maxsize=4)
+def _noise_image(w: int, h: int) -> Image.Image:
+    """Fixed gaussian noise (mean 128, std 40) slightly larger than the page, made once."""
     g = np.random.default_rng(1234567)
-    return np.clip(g.normal(0, 1, (_TILE, _TILE)) * 40 + 128, 0, 255).astype(np.uint8)
+    a = np.clip(g.normal(0, 1, (h + _MARGIN, w + _MARGIN)) * 40 + 128, 0, 255)
+    return Image.fromarray(a.astype(np.uint8))
 
 
-def noise_field(w: int, h: int, rng: random.Random) -> np.ndarray:
-    """An ``h x w`` uint8 noise image centred on 128 (std ~40), from the tiled texture."""
-    t = _noise_tile()
-    ox, oy = rng.randrange(_TILE), rng.randrange(_TILE)
-    t = np.roll(t, (oy, ox), axis=(0, 1))
-    if rng.random() < 0.5:
-        t = t.T
-    reps = (h // _TILE + 1, w // _TILE + 1)
-    return np.tile(t, reps)[:h, :w]
+def noise_image(w: int, h: int, sigma: float, rng: random.Random) -> Image.Image:
+    """An ``L`` noise image centred on 128 with std ``sigma``: a random crop of the fixed one."""
+    ox, oy = rng.randrange(_MARGIN), rng.randrange(_MARGIN)
+    n = _noise_image(w, h).crop((ox, oy, ox + w, oy + h))
+    k = sigma / 40.0
+    lut = [int(min(255, max(0, round(128 + (v - 128) * k)))) for v in range(256)]
+    return n.point(lut)
 
 
 def add_noise(img: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
     """Add gaussian-like noise of std ``sigma`` (grey levels); works for L and RGB."""
-    w, h = img.size
-    n = noise_field(w, h, rng).astype(np.int16) - 128
-    n = (n * (sigma / 40.0)).astype(np.int16)
-    a = np.asarray(img, dtype=np.int16)
-    if a.ndim == 3:
-        n = n[:, :, None]
-    return Image.fromarray(np.clip(a + n, 0, 255).astype(np.uint8), img.mode)
+    n = noise_image(img.width, img.height, sigma, rng)
+    if img.mode == "RGB":
+        n = Image.merge("RGB", (n, n, n))
+    return ImageChops.add(img, n, 1.0, -128)
 
 
 def levels(img: Image.Image, black: float, white: float, gamma: float) -> Image.Image:
@@ -107,7 +104,9 @@ def jpeg(img: Image.Image, quality: int) -> Image.Image:
 
 
 def blur(img: Image.Image, radius: float) -> Image.Image:
-    return img.filter(ImageFilter.GaussianBlur(radius))
+    """Optical blur. A box blur (one C pass) is 2-3x cheaper than PIL's gaussian and at
+    radius <= 1.2 px looks the same after JPEG."""
+    return img.filter(ImageFilter.BoxBlur(radius))
 
 
 def punch_holes(img: Image.Image, rng: random.Random, fill: int) -> Image.Image:

@@ -119,7 +119,7 @@ def render_text(
         if ch == " ":
             x += f0.getlength(" ") * style.spacing * rng.uniform(0.8, 1.5)
             continue
-        sz = max(6, int(round(size * (1 + rng.gauss(0, style.jitter)))))
+        sz = max(6, 2 * int(round(size * (1 + rng.gauss(0, style.jitter)) / 2)))
         f = font(style.font_path, sz)
         dy += rng.gauss(0, style.drift * size * 0.3)
         dy *= 0.85
@@ -136,7 +136,7 @@ def render_text(
         angle=rng.gauss(0, 1.2),
         curve=rng.gauss(0, size * 0.08),
         elastic=style.elastic,
-        cell=max(12, size // 2),
+        cell=max(24, size),
     )
     if style.stroke < 0:
         a = np.asarray(out, dtype=np.int16)

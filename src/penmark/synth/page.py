@@ -1,14 +1,13 @@
 """``generate_page``: template -> print -> handwriting -> scan effects -> exact boxes.
 
-Handwritten items are pasted by multiplication (ink over print darkens, as on paper). For every
-item we keep the left/right-most ink pixel of each row; those include all convex-hull vertices,
-so after the page skew and rotation the box computed from them is exactly the box of the warped
-ink (no loose rotated rectangles).
+Handwritten items are pasted by multiplication (ink over print darkens, as on paper). We keep the
+coordinates of every ink pixel of every item; the page skew (``geometry.shear_skew``) uses
+integer shifts that map them exactly, so boxes after skew and 90/180/270 rotation are exactly
+the boxes of the warped ink.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from .canvas import Canvas, Slot
 from .config import SynthConfig
 from .decor import barcode, logo, qr, stamp, typed_fill
 from .fonts import font_bank
+from .geometry import quarter_box, shear_skew, skew_points
 from .ink import (
     ALPHA_FLOOR,
     HandStyle,
@@ -54,17 +54,8 @@ class Page:
 @dataclass
 class _Placed:
     label: str
-    pts: np.ndarray  # (n, 2) pixel-centre coordinates (x, y) of hull-candidate ink pixels
-
-
-def _hull_points(alpha: np.ndarray, x: int, y: int) -> np.ndarray:
-    on = alpha >= ALPHA_FLOOR
-    rows = np.flatnonzero(on.any(axis=1))
-    left = on[rows].argmax(axis=1)
-    right = on.shape[1] - 1 - on[rows][:, ::-1].argmax(axis=1)
-    xs = np.concatenate([left, right]) + x + 0.5
-    ys = np.concatenate([rows, rows]) + y + 0.5
-    return np.stack([xs, ys], axis=1).astype(np.float64)
+    xs: np.ndarray  # integer page x of every ink pixel
+    ys: np.ndarray
 
 
 class _Composer:
@@ -96,7 +87,8 @@ class _Composer:
         if self.mask is not None:
             m = self.mask[y : y + a.shape[0], x : x + a.shape[1]]
             m[a >= ALPHA_FLOOR] = LABEL_IDS[label]
-        self.placed.append(_Placed(label, _hull_points(a, x, y)))
+        ys, xs = np.nonzero(a >= ALPHA_FLOOR)
+        self.placed.append(_Placed(label, xs.astype(np.int64) + x, ys.astype(np.int64) + y))
         return True
 
     # ------------------------------------------------------------------ item makers
@@ -246,27 +238,18 @@ def _paper(rng: random.Random) -> tuple[int, int, int]:
     return (rng.randint(215, 245), rng.randint(225, 250), rng.randint(215, 250))  # tinted form
 
 
-def _transform_box(pts: np.ndarray, W: int, H: int, angle: float, quarter: int
-                   ) -> tuple[float, float, float, float] | None:
-    """Box of hull points after PIL ``rotate(angle)`` (about the centre) and ``quarter`` x 90."""
-    x, y = pts[:, 0], pts[:, 1]
-    if angle:
-        t = math.radians(angle)
-        c, s = math.cos(t), math.sin(t)
-        dx, dy = x - W / 2.0, y - H / 2.0
-        x, y = W / 2.0 + c * dx + s * dy, H / 2.0 - s * dx + c * dy
-    x0, x1 = math.floor(x.min()), math.ceil(x.max())
-    y0, y1 = math.floor(y.min()), math.ceil(y.max())
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
-    if x1 - x0 < 2 or y1 - y0 < 2:
+def _box(p: _Placed, w: int, h: int, angle: float, quarter: int
+         ) -> tuple[int, int, int, int] | None:
+    """Exact box of an item's ink after the page skew and quarter rotation (None if gone)."""
+    xs, ys = skew_points(p.xs, p.ys, w, h, angle)
+    keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    if keep.sum() < 2:
         return None
-    if quarter == 1:  # ROTATE_90 (counter-clockwise): (x, y) -> (y, W - x)
-        return (y0, W - x1, y1, W - x0)
-    if quarter == 2:
-        return (W - x1, H - y1, W - x0, H - y0)
-    if quarter == 3:  # ROTATE_270: (x, y) -> (H - y, x)
-        return (H - y1, x0, H - y0, x1)
-    return (x0, y0, x1, y1)
+    xs, ys = xs[keep], ys[keep]
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+        return None
+    return quarter_box(box, w, h, quarter)
 
 
 _QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
@@ -301,26 +284,26 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     comp.begin()
     for slot in hand:
         comp.fill(slot)
-    img = Image.fromarray(comp.arr)
     mask = comp.mask
 
     # ----------------------------------------------------------------- scan effects
-    W, H = img.size
+    H, W = comp.arr.shape[:2]
     grey = rng.random() < cfg.grey_fraction
     fax = rng.random() < cfg.fax_fraction
+    img = Image.fromarray(comp.arr)
     if grey or fax:
         img = img.convert("L")
     if rng.random() < 0.25:
         img = E.shading(img, rng, nprng, rng.uniform(0.05, 0.25))
-    angle = rng.uniform(-cfg.skew_degrees, cfg.skew_degrees) if rng.random() < 0.7 else 0.0
+    angle = rng.uniform(-cfg.skew_degrees, cfg.skew_degrees) if rng.random() < 0.75 else 0.0
     if abs(angle) < 0.05:
         angle = 0.0
-    fill = int(np.asarray(img)[2, 2].mean()) if not fax else 255
     if angle:
-        img = img.rotate(angle, resample=Image.Resampling.BILINEAR,
-                         fillcolor=fill if img.mode == "L" else (fill,) * 3)
+        a = np.asarray(img)
+        fill = int(a[2, 2].mean()) if a.ndim == 2 else tuple(int(v) for v in a[2, 2])
+        img = Image.fromarray(shear_skew(a, angle, fill))
         if mask is not None:
-            mask = np.asarray(Image.fromarray(mask).rotate(angle, Image.Resampling.NEAREST))
+            mask = shear_skew(mask, angle, 0)
     if rng.random() < 0.05:
         img = E.punch_holes(img, rng, rng.randint(20, 80))
     if fax:
@@ -350,7 +333,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
 
     regions = []
     for p in comp.placed:
-        box = _transform_box(p.pts, W, H, angle, quarter)
+        box = _box(p, W, H, angle, quarter)
         if box is not None:
             regions.append(Region(p.label, 1.0, tuple(float(v) for v in box), 0))
     return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,

@@ -9,6 +9,12 @@ JSON Lines contract (one object per page, stable)::
      "regions": [{"label": "handwritten" | "signature", "score": 0.97, "box": [x0, y0, x1, y1]}]}
 
 A page that failed: ``{"source": "<path>", "error": "<reason>"}`` (``page`` added when known).
+
+Optional additions (readers must ignore keys they do not know): ``"orientation": 0|90|180|270``
+(how the page was turned to read it; boxes are still on the page as displayed) and for PDF pages
+``"pdf": {"dpi", "points_per_pixel", "pixel_to_pdf": [a, b, c, d, e, f]}`` with each region then
+also carrying ``"box_pt"`` (PDF points, top-left origin, page as displayed) and ``"box_pdf"``
+(PDF user space, bottom-left origin: what PDF libraries use to annotate the original file).
 """
 
 from __future__ import annotations
@@ -46,18 +52,45 @@ def page_to_dict(result: PageResult) -> dict[str, Any]:
             out["page"] = result.page
         out["error"] = result.error
         return out
+    pdf = result.extra.get("pdf") if isinstance(result.extra.get("pdf"), dict) else None
+    regions = [region_to_dict(r) for r in result.regions]
+    if pdf and pdf.get("points_per_pixel"):
+        for d, r in zip(regions, result.regions, strict=True):
+            d.update(region_pdf_boxes(r, pdf["points_per_pixel"], pdf.get("pixel_to_pdf")))
     out = {
         "source": result.source,
         "page": result.page,
         "width": result.width,
         "height": result.height,
-        "regions": [region_to_dict(r) for r in result.regions],
+        "regions": regions,
     }
     out.update(result.extra)
     return out
 
 
+def region_pdf_boxes(
+    region: Region, points_per_pixel: float, pixel_to_pdf: list[float] | None = None
+) -> dict[str, list[float]]:
+    """``box_pt`` (top-left origin, as displayed) and, given the page's affine pixel -> PDF
+    user-space matrix ``[a, b, c, d, e, f]`` (x' = a x + c y + e, y' = b x + d y + f),
+    ``box_pdf``."""
+    out = {"box_pt": [round(float(v) * points_per_pixel, 2) for v in region.box]}
+    if pixel_to_pdf and len(pixel_to_pdf) == 6:
+        a, b, c, d, e, f = pixel_to_pdf
+        x0, y0, x1, y1 = region.box
+        xs, ys = [], []
+        for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+            xs.append(a * x + c * y + e)
+            ys.append(b * x + d * y + f)
+        out["box_pdf"] = [round(v, 2) for v in (min(xs), min(ys), max(xs), max(ys))]
+    return out
+
+
+_CORE_KEYS = {"source", "page", "width", "height", "regions", "error"}
+
+
 def page_from_dict(d: dict[str, Any]) -> PageResult:
+    """Inverse of :func:`page_to_dict`; unknown top-level keys go back into ``extra``."""
     if "error" in d:
         return PageResult(source=d["source"], page=int(d.get("page", 0)), error=d["error"])
     page = int(d.get("page", 0))
@@ -67,6 +100,7 @@ def page_from_dict(d: dict[str, Any]) -> PageResult:
         width=int(d["width"]),
         height=int(d["height"]),
         regions=[region_from_dict(r, page) for r in d.get("regions", [])],
+        extra={k: v for k, v in d.items() if k not in _CORE_KEYS},
     )
 
 
@@ -152,7 +186,12 @@ def page_summary(result: PageResult) -> dict[str, Any]:
     """Per-page summary: signed flag and counts per label."""
     if not result.ok:
         return {"source": result.source, "page": result.page, "error": result.error}
-    return {"source": result.source, "page": result.page, "signed": result.signed, **result.counts()}
+    return {
+        "source": result.source,
+        "page": result.page,
+        "signed": result.signed,
+        **result.counts(),
+    }
 
 
 def spark_region_structs(result: PageResult) -> list[dict[str, Any]]:
@@ -175,3 +214,63 @@ def spark_region_structs(result: PageResult) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def region_from_spark_struct(d: dict[str, Any]) -> Region:
+    """Inverse of :func:`spark_region_structs` for one struct (a dict or a Spark ``Row``):
+    integer ``x, y, width, height`` back to an ``(x0, y0, x1, y1)`` box."""
+    x, y = float(d["x"]), float(d["y"])
+    box = (x, y, x + float(d["width"]), y + float(d["height"]))
+    return Region(str(d["label"]), float(d["score"]), box, int(d["page"]))
+
+
+def document_summaries(pages: Iterable[PageResult]) -> list[dict[str, Any]]:
+    """Per-document summary (in first-seen order): page counts, ``signed``, the 0-based pages
+    that carry a signature, counts per label and the errors of failed pages."""
+    docs: dict[str, dict[str, Any]] = {}
+    for p in pages:
+        d = docs.setdefault(
+            p.source,
+            {
+                "source": p.source,
+                "pages": 0,
+                "pages_failed": 0,
+                "signed": False,
+                "signed_pages": [],
+                **{name: 0 for name in LABELS},
+                "errors": [],
+            },
+        )
+        d["pages"] += 1
+        if not p.ok:
+            d["pages_failed"] += 1
+            d["errors"].append({"page": p.page, "error": p.error})
+            continue
+        for name, n in p.counts().items():
+            d[name] += n
+        if p.signed:
+            d["signed"] = True
+            d["signed_pages"].append(p.page)
+    for d in docs.values():
+        d["signed_pages"].sort()
+    return list(docs.values())
+
+
+def summary(pages: Iterable[PageResult]) -> dict[str, Any]:
+    """The ``--summary`` file: ``{"pages": [...], "documents": [...], "totals": {...}}``."""
+    pages = list(pages)
+    docs = document_summaries(pages)
+    totals = {
+        "documents": len(docs),
+        "documents_signed": sum(d["signed"] for d in docs),
+        "pages": len(pages),
+        "pages_failed": sum(not p.ok for p in pages),
+        **{name: sum(d[name] for d in docs) for name in LABELS},
+    }
+    return {"pages": [page_summary(p) for p in pages], "documents": docs, "totals": totals}
+
+
+def coco_results_from_pages(pages: Iterable[PageResult]) -> list[dict[str, Any]]:
+    """COCO results whose ``image_id`` match :func:`coco_dataset` of the same pages (failed pages
+    get no image there, so they are skipped in both)."""
+    return coco_results(enumerate((p for p in pages if p.ok), start=1))

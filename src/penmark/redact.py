@@ -108,22 +108,33 @@ class ImagePdfWriter:
         self._write(b"\nendobj\n")
 
     def add_page(self, image: Image.Image, width_pt: float, height_pt: float) -> None:
+        """Append ``image`` as a page of ``width_pt x height_pt`` points."""
         rgb = image.convert("RGB") if image.mode != "RGB" else image
         if self.lossless:
             data = zlib.compress(rgb.tobytes(), 6)
-            filt = b"/FlateDecode"
-        else:
-            buf = io.BytesIO()
-            rgb.save(buf, "JPEG", quality=self.quality)
-            data = buf.getvalue()
-            filt = b"/DCTDecode"
+            self._add(data, b"/FlateDecode", rgb.width, rgb.height, width_pt, height_pt)
+            return
+        buf = io.BytesIO()
+        rgb.save(buf, "JPEG", quality=self.quality)
+        self._add(buf.getvalue(), b"/DCTDecode", rgb.width, rgb.height, width_pt, height_pt)
+
+    def add_jpeg(self, data: bytes, width_pt: float, height_pt: float) -> None:
+        """Append an RGB baseline JPEG as it is (no re-encoding)."""
+        with Image.open(io.BytesIO(data)) as im:
+            if im.format != "JPEG" or im.mode != "RGB":
+                raise ValueError("add_jpeg needs an RGB JPEG")
+            w, h = im.size
+        self._add(data, b"/DCTDecode", w, h, width_pt, height_pt)
+
+    def _add(
+        self, data: bytes, filt: bytes, w: int, h: int, width_pt: float, height_pt: float
+    ) -> None:
         img_id, content_id, page_id = self._next, self._next + 1, self._next + 2
         self._next += 3
         self._obj(
             img_id,
             b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-            b"/BitsPerComponent 8 /Filter %s /Length %d >>"
-            % (rgb.width, rgb.height, filt, len(data)),
+            b"/BitsPerComponent 8 /Filter %s /Length %d >>" % (w, h, filt, len(data)),
             data,
         )
         content = b"q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q" % (width_pt, height_pt)

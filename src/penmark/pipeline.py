@@ -1,0 +1,294 @@
+"""What happens to one page and one document: read -> orient -> detect -> draw/crop/redact.
+
+Why here and not in the CLI: the batch runner (:mod:`penmark.runtime.batch`) runs this in worker
+processes, so every image-side output (annotated copies, crops, redacted pages) is written where
+the pixels already are; only small :class:`~penmark.region.PageResult` objects travel back.
+Everything a worker needs is in the picklable :class:`Options`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from penmark.io.documents import DEFAULT_DPI, Page, iter_pages
+from penmark.io.images import InputError
+from penmark.region import PageResult, Region
+
+
+@dataclass
+class Options:
+    """Everything that decides how a page is processed (picklable, shared with workers)."""
+
+    model: str = "penmark-hw-sig-v1"
+    threshold: float = 0.25
+    labels: tuple[str, ...] | None = None
+    dpi: float = DEFAULT_DPI
+    pages: tuple[int, ...] | None = None  # 0-based; None = all
+    orientation: str = "auto"  # "auto" | "none"
+    password: str | None = None
+    # --draw
+    draw_dir: str | None = None
+    colors: dict[str, tuple[int, int, int]] | None = None
+    line_width: int | None = None
+    font_size: int | None = None
+    filled: bool = False
+    fill_alpha: float = 0.35
+    show_labels: bool = True
+    show_scores: bool = True
+    # --crop
+    crop_dir: str | None = None
+    crop_pad: int = 0
+    # --redact
+    redact_dir: str | None = None
+    redact_labels: tuple[str, ...] | None = None
+    redact_color: tuple[int, int, int] = (0, 0, 0)
+    jpeg_quality: int = 92
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A slice of one source: which pages to process (``None`` = the only page of an image)."""
+
+    path: str  # what the reader opens ("-" = stdin bytes in ``data``)
+    name: str  # relative output name (mirrors input folders)
+    source: str  # the ``source`` field written to the output
+    pages: tuple[int, ...] | None
+    kind: str = "image"
+    data: bytes | None = None
+    last: bool = True  # last task of this source (the runner finalises a redacted PDF then)
+    doc_pages: tuple[int, ...] | None = None  # on the last task: every page wanted from the doc
+
+
+@dataclass
+class Outcome:
+    """A processed page: the result, wall seconds spent on it, and files written for it."""
+
+    result: PageResult
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+
+# --- output paths ------------------------------------------------------------------------------
+
+
+def _stem_path(root: str, name: str) -> Path:
+    """``root/<name without suffix>``, refusing names that escape ``root``."""
+    rel = Path(name)
+    parts = [p for p in rel.parts if p not in ("", ".", "..", "/")]
+    rel = Path(*parts) if parts else Path("page")
+    return Path(root) / rel.with_suffix("")
+
+
+def _image_suffix(name: str, kind: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if kind == "image" and suffix in (".jpg", ".jpeg", ".png", ".webp", ".bmp"):
+        return ".jpg" if suffix == ".jpeg" else suffix
+    return ".png"
+
+
+def page_file(root: str, task: Task, page: int, multi: bool, suffix: str) -> Path:
+    """``root/rel/stem.png`` for single images, ``root/rel/stem.p0003.png`` for page 3 of many."""
+    stem = _stem_path(root, task.name)
+    name = f"{stem.name}.p{page + 1:04d}{suffix}" if multi else f"{stem.name}{suffix}"
+    return stem.with_name(name)
+
+
+def redact_parts_dir(root: str, task: Task) -> Path:
+    """Where redacted PDF pages wait (``<root>/.penmark-parts/<hash>``) until the document is
+    complete. Kept across an interrupted run so that ``--skip-done`` can finish the PDF."""
+    key = hashlib.sha1(f"{task.source}\0{task.name}".encode()).hexdigest()[:16]
+    return Path(root) / ".penmark-parts" / key
+
+
+def redacted_pdf_path(root: str, task: Task) -> Path:
+    stem = _stem_path(root, task.name)
+    return stem.with_name(stem.name + ".pdf")
+
+
+def _save(image: Image.Image, path: Path, quality: int) -> None:
+    from penmark.redact import save_clean
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part{path.suffix}")  # real suffix picks the format
+    save_clean(image, tmp, quality=quality)
+    os.replace(tmp, path)
+
+
+# --- one page ----------------------------------------------------------------------------------
+
+
+class PageProcessor:
+    """Holds the detector of one process and turns :class:`Page` objects into outcomes."""
+
+    def __init__(self, options: Options, detector=None) -> None:
+        self.options = options
+        if detector is None:
+            from penmark.runtime import Detector
+
+            detector = Detector.pretrained(
+                options.model, threshold=options.threshold, labels=options.labels, num_threads=1
+            )
+        self.detector = detector
+
+    def detect(self, page: Page) -> tuple[list[Region], int, float]:
+        """Regions in display coordinates, the rotation used (CCW degrees) and its confidence."""
+        from penmark.runtime.orientation import detect_orientation, unrotate_regions
+
+        image = page.image
+        angle, confidence = 0, 1.0
+        if self.options.orientation == "auto":
+            found = detect_orientation(image)
+            angle, confidence = found.angle, found.confidence
+        upright = image.rotate(angle, expand=True) if angle else image
+        regions = self.detector.detect(upright, page=page.index)
+        regions = unrotate_regions(regions, angle, image.width, image.height)
+        regions = [r.clipped(image.width, image.height) for r in regions]
+        return regions, angle, confidence
+
+    def process(self, page: Page, task: Task) -> Outcome:
+        t0 = time.perf_counter()
+        opts = self.options
+        if page.error is not None:
+            return Outcome(PageResult(task.source, page.index, error=page.error))
+        try:
+            regions, angle, confidence = self.detect(page)
+        except Exception as exc:  # noqa: BLE001 - one bad page never stops a batch
+            return Outcome(
+                PageResult(task.source, page.index, error=f"detection failed: {exc}"),
+                time.perf_counter() - t0,
+            )
+        result = PageResult(task.source, page.index, page.width, page.height, regions)
+        if opts.orientation == "auto":
+            result.extra["orientation"] = angle
+        if page.points_per_pixel is not None:
+            result.extra["pdf"] = {
+                "dpi": page.dpi,
+                "points_per_pixel": round(page.points_per_pixel, 6),
+                "pixel_to_pdf": [round(v, 6) for v in page.pdf_matrix or ()],
+            }
+        files: list[str] = []
+        try:
+            files = self._write_outputs(page, task, regions, angle)
+        except OSError as exc:
+            result.error = f"cannot write output: {exc}"
+        return Outcome(result, time.perf_counter() - t0, files)
+
+    def _write_outputs(
+        self, page: Page, task: Task, regions: Sequence[Region], angle: int
+    ) -> list[str]:
+        opts = self.options
+        files: list[str] = []
+        multi = task.kind in ("pdf", "tiff")
+        suffix = _image_suffix(task.name, task.kind)
+        if opts.draw_dir:
+            from penmark.draw import draw_regions
+
+            out = draw_regions(
+                page.image,
+                regions,
+                colors=opts.colors,
+                line_width=opts.line_width,
+                font_size=opts.font_size,
+                filled=opts.filled,
+                fill_alpha=opts.fill_alpha,
+                show_labels=opts.show_labels,
+                show_scores=opts.show_scores,
+            )
+            path = page_file(opts.draw_dir, task, page.index, multi, suffix)
+            _save(out, path, opts.jpeg_quality)
+            files.append(str(path))
+        if opts.crop_dir:
+            from penmark.draw import crop_name, crop_region
+
+            stem = _stem_path(opts.crop_dir, task.name)
+            for i, r in enumerate(regions):
+                crop = crop_region(page.image, r, pad=opts.crop_pad, rotate=angle)
+                path = stem.with_name(crop_name(stem.name, page.index, i, r))
+                _save(crop, path, opts.jpeg_quality)
+                files.append(str(path))
+        if opts.redact_dir:
+            from penmark.redact import redact_image
+
+            clean = redact_image(page.image, regions, labels=opts.redact_labels,
+                                 color=opts.redact_color)
+            if task.kind == "pdf":
+                parts = redact_parts_dir(opts.redact_dir, task)
+                parts.mkdir(parents=True, exist_ok=True)
+                w_pt = page.width * (page.points_per_pixel or 72.0 / opts.dpi)
+                h_pt = page.height * (page.points_per_pixel or 72.0 / opts.dpi)
+                path = parts / f"{page.index:06d}_{w_pt:.3f}_{h_pt:.3f}.jpg"
+                _save(clean, path, opts.jpeg_quality)
+            else:
+                path = page_file(opts.redact_dir, task, page.index, multi, suffix)
+                _save(clean, path, opts.jpeg_quality)
+                files.append(str(path))
+        return files
+
+    def run(self, task: Task) -> Iterator[Outcome]:
+        """Every requested page of one task, streamed; read errors become error results."""
+        source = task.data if task.data is not None else task.path
+        pages = task.pages
+        if pages is None and self.options.pages is not None and task.kind in ("pdf", "tiff"):
+            pages = self.options.pages
+        t0 = time.perf_counter()
+        for page in iter_pages(
+            source,
+            dpi=self.options.dpi,
+            pages=pages,
+            name=task.source,
+            errors="yield",
+            password=self.options.password,
+        ):
+            read_s = time.perf_counter() - t0
+            outcome = self.process(page, task)
+            outcome.seconds += read_s
+            page.image = None  # free the pixels before reading the next page
+            yield outcome
+            t0 = time.perf_counter()
+
+
+def finish_redacted_pdf(options: Options, task: Task, wanted: Sequence[int] | None) -> str | None:
+    """Assemble ``<redact_dir>/<name>.pdf`` from the redacted page images of ``task``'s source.
+
+    Returns the PDF path, or None if pages are missing (e.g. some failed); parts are then kept.
+    """
+    from penmark.redact import ImagePdfWriter
+
+    parts = redact_parts_dir(options.redact_dir, task)
+    if not parts.is_dir():
+        return None
+    files = sorted(parts.glob("*.jpg"))
+    have = {int(f.name.split("_", 1)[0]) for f in files}
+    if wanted is not None and not set(wanted) <= have:
+        return None
+    dst = redacted_pdf_path(options.redact_dir, task)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".part")
+    with open(tmp, "wb") as fh:
+        writer = ImagePdfWriter(fh, quality=options.jpeg_quality)
+        for f in files:
+            if wanted is not None and int(f.name.split("_", 1)[0]) not in set(wanted):
+                continue
+            _, w_pt, h_pt = f.stem.split("_")
+            writer.add_jpeg(f.read_bytes(), float(w_pt), float(h_pt))
+        writer.close()
+    os.replace(tmp, dst)
+    shutil.rmtree(parts, ignore_errors=True)
+    try:
+        parts.parent.rmdir()  # only when empty
+    except OSError:
+        pass
+    return str(dst)
+
+
+def read_error(task: Task, exc: InputError) -> Outcome:
+    return Outcome(PageResult(task.source, 0, error=exc.reason))

@@ -1,0 +1,202 @@
+"""Batch runner: sources -> planned tasks -> page outcomes, in input order, streamed.
+
+Why tasks are page slices of a document and not whole files: one 2,000-page PDF must keep every
+worker busy, and a result must reach the output file seconds after its page was read (so an
+interrupted run resumes with ``--skip-done``). Each worker process owns one ONNX session with one
+thread (two processes beat one two-thread session on small convolutions and isolate crashes in
+native decoders); only small :class:`~penmark.region.PageResult` objects cross processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from penmark.io.documents import page_count, sniff
+from penmark.io.images import InputError
+from penmark.io.sources import Source
+from penmark.pipeline import Options, Outcome, PageProcessor, Task, finish_redacted_pdf
+from penmark.region import PageResult
+
+CHUNK_PAGES = 4
+"""Pages per task for PDFs/TIFFs: small enough to spread a long PDF over the workers and stream
+results, large enough that re-opening the document per task costs little."""
+
+
+def source_label(src: Source) -> str:
+    return "<stdin>" if src.path == "-" else src.path
+
+
+def plan(
+    sources: Iterable[Source],
+    options: Options,
+    done: set[tuple[str, int]] | None = None,
+    chunk: int = CHUNK_PAGES,
+) -> list[Task]:
+    """Split sources into tasks; pages listed in ``done`` (``(source, page)``) are skipped.
+
+    Counting PDF/TIFF pages opens the document (cheap: no rendering). A document that cannot be
+    opened becomes one task whose reader reports the reason.
+    """
+    done = done or set()
+    tasks: list[Task] = []
+    for src in sources:
+        label = source_label(src)
+        data = None
+        if src.path == "-":
+            data = sys.stdin.buffer.read()
+            head = data[:1024]
+        else:
+            try:
+                with open(src.path, "rb") as fh:
+                    head = fh.read(1024)
+            except OSError:
+                head = b""
+        kind = sniff(head) or "image"
+        if kind in ("pdf", "tiff"):
+            try:
+                count = page_count(data if data is not None else src.path, name=label)
+            except InputError:
+                if (label, 0) not in done:
+                    tasks.append(Task(src.path, src.name, label, None, kind, data))
+                continue
+            wanted = list(range(count))
+            if options.pages is not None:
+                wanted = [p for p in options.pages if p < count]
+            todo = [p for p in wanted if (label, p) not in done]
+            if not todo and options.pages is not None and not wanted:
+                tasks.append(Task(src.path, src.name, label, (), kind, data))  # range missed all
+            for i in range(0, len(todo), chunk):
+                part = tuple(todo[i : i + chunk])
+                last = i + chunk >= len(todo)
+                tasks.append(
+                    Task(src.path, src.name, label, part, kind, data, last,
+                         tuple(wanted) if last else None)
+                )
+        elif (label, 0) not in done:
+            tasks.append(Task(src.path, src.name, label, None, kind, data))
+    return tasks
+
+
+def count_pages(tasks: Iterable[Task]) -> int:
+    return sum(1 if t.pages is None else max(1, len(t.pages)) for t in tasks)
+
+
+# --- workers -------------------------------------------------------------------------------
+
+_PROCESSOR: PageProcessor | None = None
+
+
+def _init_worker(options: Options) -> None:
+    global _PROCESSOR
+    _PROCESSOR = PageProcessor(options)
+
+
+def _run_task(task: Task) -> list[Outcome]:
+    assert _PROCESSOR is not None
+    return _run_in(_PROCESSOR, task)
+
+
+def _run_in(processor: PageProcessor, task: Task) -> list[Outcome]:
+    if task.pages is not None and not task.pages:
+        return [Outcome(PageResult(task.source, 0, error="no page of the requested range exists"))]
+    try:
+        return list(processor.run(task))
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
+        return [Outcome(PageResult(task.source, 0, error=f"failed: {exc}"))]
+
+
+def _crashed(task: Task) -> list[Outcome]:
+    pages = task.pages or (0,)
+    return [
+        Outcome(PageResult(task.source, p, error="worker process crashed on this document"))
+        for p in pages
+    ]
+
+
+class BatchRunner:
+    """Runs tasks with ``workers`` processes (or in this process for 1) and yields
+    ``(task, outcome)`` in task order, as soon as each task is done.
+
+    A detector can be injected for in-process runs (tests, custom models).
+    """
+
+    def __init__(self, options: Options, workers: int = 1, detector=None) -> None:
+        self.options = options
+        self.workers = max(1, int(workers))
+        self.detector = detector
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Outcome]]:
+        if self.workers == 1 or self.detector is not None:
+            processor = PageProcessor(self.options, self.detector)
+            results = ((t, _run_in(processor, t)) for t in tasks)
+        else:
+            results = self._pool(tasks)
+        for task, outcomes in results:
+            for outcome in outcomes:
+                yield task, outcome
+            self._finish(task)
+
+    def _finish(self, task: Task) -> None:
+        if self.options.redact_dir and task.kind == "pdf" and task.last and task.pages:
+            path = finish_redacted_pdf(self.options, task, task.doc_pages)
+            if path is None:
+                print(
+                    f"warning: {task.source}: redacted PDF not written (some pages failed)",
+                    file=sys.stderr,
+                )
+
+    def _executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.options,),
+        )
+
+    def _pool(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, list[Outcome]]]:
+        window = 2 * self.workers  # bounded look-ahead: memory stays flat on huge batches
+        todo = iter(tasks)
+        pending: deque[tuple[Task, Future]] = deque()
+        ex = self._executor()
+        try:
+            for task in todo:
+                pending.append((task, ex.submit(_run_task, task)))
+                if len(pending) >= window:
+                    break
+            while pending:
+                task, fut = pending.popleft()
+                try:
+                    outcomes = fut.result()
+                except BrokenProcessPool:
+                    outcomes = _crashed(task)
+                    ex.shutdown(wait=False, cancel_futures=True)
+                    ex = self._executor()
+                    retry = [t for t, _ in pending]
+                    pending = deque((t, ex.submit(_run_task, t)) for t in retry)
+                yield task, outcomes
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.append((nxt, ex.submit(_run_task, nxt)))
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+
+def run_batch(
+    sources: Iterable[Source],
+    options: Options,
+    workers: int = 1,
+    detector=None,
+    done: set[tuple[str, int]] | None = None,
+) -> Iterator[PageResult]:
+    """Convenience API: every page result of ``sources`` in order (see :class:`BatchRunner`)."""
+    runner = BatchRunner(options, workers, detector)
+    for _, outcome in runner.run(plan(sources, options, done)):
+        yield outcome.result
+
+
+__all__ = ["BatchRunner", "CHUNK_PAGES", "count_pages", "plan", "run_batch"]

@@ -16,9 +16,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from penmark.spark.binary_to_image import BinaryToImage
 from penmark.spark.detector import ImageDocumentRegionDetector
+from penmark.spark.draw import ImageDrawRegions
 from penmark.spark.enums import Color, ImageType
+from penmark.spark.pdf_to_image import PdfToImage
 from penmark.spark.schema import EXCEPTION_COL, IMAGE_TYPE, REGION_TYPE, REGIONS_TYPE
 from penmark.spark.session import spark_session, use_this_python
+from penmark.spark.split import ImageSplitRegions
 
 __all__ = [
     "EXCEPTION_COL",
@@ -28,7 +31,10 @@ __all__ = [
     "BinaryToImage",
     "Color",
     "ImageDocumentRegionDetector",
+    "ImageDrawRegions",
+    "ImageSplitRegions",
     "ImageType",
+    "PdfToImage",
     "spark_session",
     "use_this_python",
 ]

@@ -20,7 +20,7 @@ from pyspark.sql import types as T
 
 from penmark.spark.schema import EXCEPTION_COL
 
-BatchFn = Callable[[pd.DataFrame], pd.DataFrame]
+BatchFn = Callable[[pd.DataFrame], "pd.DataFrame | Iterator[pd.DataFrame]"]
 
 
 def is_null(value: Any) -> bool:
@@ -56,12 +56,14 @@ def merge_errors(pdf: pd.DataFrame, errors: Sequence[str | None]) -> list[str | 
 
 
 def map_batches(df: DataFrame, fn: BatchFn, schema: T.StructType) -> DataFrame:
-    """Run ``fn`` on every Arrow batch of ``df``; ``fn`` returns ``schema``'s columns."""
+    """Run ``fn`` on every Arrow batch of ``df``. ``fn`` returns a frame with ``schema``'s columns,
+    or yields several (stages that make many rows per input row stream them in chunks)."""
     names = schema.fieldNames()
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for pdf in batches:
             out = fn(pdf)
-            yield out[names]
+            for frame in [out] if isinstance(out, pd.DataFrame) else out:
+                yield frame[names]
 
     return df.mapInPandas(run, schema)

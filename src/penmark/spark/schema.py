@@ -49,6 +49,15 @@ PAGE_COL = "pagenum"
 """0-based page index column written by :class:`~penmark.spark.PdfToImage` (Visual NLP name)."""
 
 _MODE_TO_CHANNELS = {OPENCV_MODE[t]: CHANNELS[t] for t in ImageType}
+_MODE_TO_TYPE = {OPENCV_MODE[t]: t for t in ImageType}
+
+
+def image_type_of(struct: dict[str, Any]) -> ImageType:
+    """The :class:`ImageType` of an image struct (so derived images keep their input's layout)."""
+    try:
+        return _MODE_TO_TYPE[int(struct["mode"])]
+    except KeyError:
+        raise ValueError(f"unsupported image struct mode {struct['mode']}") from None
 
 
 def pil_to_image_struct(

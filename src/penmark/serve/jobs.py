@@ -1,9 +1,10 @@
 """The CPU work of one request, run in a thread of the bounded pool (never on the event loop).
 
-Reading pages (:func:`penmark.io.iter_pages`), the model (:class:`~penmark.runtime.Detector`),
-redaction (:mod:`penmark.redact`) and the JSON page objects (:func:`penmark.formats.page_to_dict`)
-all live in their own modules; this one only strings them together for HTTP, checks the request's
-limits and stops between pages once the request has timed out (``cancel`` is set).
+Reading pages (:func:`penmark.io.iter_pages`), orientation + detection + PDF point boxes per page
+(:class:`penmark.pipeline.PageProcessor`, the same code as ``penmark detect``), redaction
+(:mod:`penmark.redact`) and the JSON page objects (:func:`penmark.formats.page_to_dict`) all live in
+their own modules; this one strings them together for HTTP, checks the request's limits and stops
+between pages once the request has timed out (``cancel`` is set).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from PIL import Image
 
 from penmark.formats import page_to_dict
 from penmark.io import InputError, Page, iter_pages, page_count
-from penmark.region import PageResult, Region
+from penmark.pipeline import Options, PageProcessor, Task
+from penmark.region import Region
 from penmark.runtime import Detector
 from penmark.serve.errors import ApiError
 
@@ -43,11 +45,32 @@ class Job:
     max_pages: int
 
 
+class _RequestDetector:
+    """The shared detector with this request's threshold and labels (the pipeline calls
+    ``detect(image, page=...)`` and the shared detector must not be mutated per request)."""
+
+    def __init__(self, detector: Detector, job: Job) -> None:
+        self.detector = detector
+        self.job = job
+
+    def detect(self, image: Image.Image, page: int = 0) -> list[Region]:
+        return self.detector.detect(
+            image, threshold=self.job.threshold, labels=self.job.labels, page=page
+        )
+
+
+def _processor(detector: Detector, job: Job) -> tuple[PageProcessor, Task]:
+    options = Options(threshold=job.threshold, labels=job.labels, dpi=job.dpi)
+    pages = tuple(job.pages) if job.pages else None
+    task = Task(str(job.path), job.name, job.name, pages, job.kind)
+    return PageProcessor(options, detector=_RequestDetector(detector, job)), task
+
+
 def _unreadable(exc: InputError) -> ApiError:
     return ApiError(422, "unreadable", f"cannot read the upload: {exc.reason}")
 
 
-def _selected_count(job: Job, renders_all: bool = False) -> int:
+def _check_pages(job: Job, renders_all: bool = False) -> int:
     """Check the page cap before rendering anything (413 if over); return the page count.
 
     ``renders_all``: every page is rendered whatever the selection (redacted PDFs keep all pages).
@@ -56,9 +79,8 @@ def _selected_count(job: Job, renders_all: bool = False) -> int:
         count = page_count(job.path, name=job.name)
     except InputError as exc:
         raise _unreadable(exc) from None
-    if job.pages is None:
-        selected = count
-    else:
+    selected = count
+    if job.pages is not None:
         selected = sum(1 for p in job.pages if p < count)
         if selected == 0:
             raise ApiError(
@@ -71,15 +93,17 @@ def _selected_count(job: Job, renders_all: bool = False) -> int:
             413,
             "too_many_pages",
             f"the document has {selected} page(s) to process; the limit is {job.max_pages}"
-            " (select fewer with the 'pages' field, e.g. '1-3')",
+            + ("" if renders_all else " (select fewer with the 'pages' field, e.g. '1-3')"),
         )
     return count
 
 
-def _detect_page(detector: Detector, job: Job, page: Page, cancel: threading.Event) -> list[Region]:
-    if cancel.is_set():
-        raise Cancelled
-    return detector.detect(page.image, threshold=job.threshold, labels=job.labels, page=page.index)
+def _pages(job: Job, cancel: threading.Event, errors: str = "yield") -> Any:
+    """The job's pages, one at a time; raises :class:`Cancelled` between pages after a timeout."""
+    for page in iter_pages(job.path, dpi=job.dpi, pages=job.pages, name=job.name, errors=errors):
+        if cancel.is_set():
+            raise Cancelled
+        yield page
 
 
 def preview_data_url(image: Image.Image, max_side: int) -> str:
@@ -107,20 +131,17 @@ def detect_job(
     can be read, the upload is refused with 422. With ``preview_max_side`` each object also gets an
     ``image`` field (see :func:`preview_data_url`).
     """
-    _selected_count(job)
+    _check_pages(job)
+    processor, task = _processor(detector, job)
     out: list[dict[str, Any]] = []
     failed = 0
-    pages = iter_pages(job.path, dpi=job.dpi, pages=job.pages, name=job.name, errors="yield")
-    for page in pages:
-        if page.error is not None or page.image is None:
+    for page in _pages(job, cancel):
+        result = processor.process(page, task).result
+        if result.error is not None:
             failed += 1
-            out.append(page_to_dict(PageResult(job.name, page.index, error=page.error)))
-            continue
-        regions = _detect_page(detector, job, page, cancel)
-        extra = {}
-        if preview_max_side:
-            extra["image"] = preview_data_url(page.image, preview_max_side)
-        result = PageResult(job.name, page.index, page.width, page.height, regions, extra=extra)
+        elif preview_max_side:
+            result.extra["image"] = preview_data_url(page.image, preview_max_side)
+        page.image = None  # free the pixels before the next page
         out.append(page_to_dict(result))
     if out and failed == len(out):
         raise ApiError(422, "unreadable", f"cannot read the upload: {out[0]['error']}")
@@ -151,10 +172,13 @@ def redact_job(cancel: threading.Event, detector: Detector, job: Job, out_dir: P
     """
     from penmark.redact import redact_image, redact_pdf, save_clean
 
-    count = _selected_count(job, renders_all=True)
+    count = _check_pages(job, renders_all=True)
+    processor, _ = _processor(detector, job)
 
     def find(page: Page) -> list[Region]:
-        return _detect_page(detector, job, page, cancel)
+        if cancel.is_set():
+            raise Cancelled
+        return processor.detect(page)[0]
 
     if job.kind == "pdf" or count > 1:
         dst = out_dir / "redacted.pdf"
@@ -167,7 +191,7 @@ def redact_job(cancel: threading.Event, detector: Detector, job: Job, out_dir: P
         filename = _stem(job.name) + "-redacted.pdf"
         return Redacted(dst, "application/pdf", filename, sum(len(p) for p in painted))
     try:
-        page = next(iter_pages(job.path, dpi=job.dpi, name=job.name))
+        page = next(_pages(job, cancel, errors="raise"))
     except InputError as exc:
         raise _unreadable(exc) from None
     regions = find(page)

@@ -38,7 +38,7 @@ class Canvas:
         self.rng = rng
         self.bank = bank
         self.s = self.w / 1700.0  # layout scale relative to 200 dpi letter
-        self.family = rng.choice(("serif", "serif", "sans", "sans", "mono"))
+        self.family = rng.choice(("serif", "serif", "serif", "sans", "sans", "mono", "type"))
         self.ink = tuple([rng.randint(0, 45)] * 3)
         self.slots: list[Slot] = []
         self.margin = int(rng.uniform(120, 230) * self.s)

@@ -81,6 +81,9 @@ class FontBank:
 
     def print_font(self, family: str, style: str, rng) -> str:
         """Path of a printed font of ``family`` ('serif'/'sans'/'mono') and ``style`` (r/b/i/bi)."""
+        if family == "type" and self.roles["type"]:
+            # Typewriter faces double as body text (Tobacco800-era letters are typewritten).
+            return self.roles["type"][rng.randrange(len(self.roles["type"]))]
         fam = self.print.get(family) or next(iter(self.print.values()))
         choices = fam.get(style) or fam.get("r") or next(iter(fam.values()))
         return choices[rng.randrange(len(choices))]

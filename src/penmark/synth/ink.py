@@ -91,12 +91,12 @@ def random_style(
     paths = bank.roles[role] or bank.roles["hand"]
     return HandStyle(
         font_path=rng.choice(paths),
-        size=size or rng.randint(30, 60),
+        size=size or rng.randint(38, 70),
         shear=math.tan(math.radians(rng.gauss(6, 8))),
         spacing=rng.uniform(0.92, 1.12),
         jitter=rng.uniform(0.02, 0.09),
         drift=rng.uniform(0.0, 0.06),
-        stroke=rng.choice((-1, 0, 0, 0, 1, 1)),
+        stroke=rng.choices((-1, 0, 1, 2), (0.08, 0.32, 0.5, 0.1))[0],
         colour=pick_colour(rng),
         elastic=rng.uniform(0.0, 1.6),
     )
@@ -128,7 +128,8 @@ def render_text(
         x += f.getlength(ch) * style.spacing * (1 + rng.gauss(0, style.jitter * 0.5))
     canvas = canvas.crop((0, 0, min(canvas.width, int(x + size)), h))
     if style.stroke > 0:
-        canvas = canvas.filter(ImageFilter.MaxFilter(3))
+        # Most handwriting fonts have a thin monoline stroke; a ballpoint at 200 dpi is 3-5 px.
+        canvas = canvas.filter(ImageFilter.MaxFilter(3 if style.stroke == 1 or size < 40 else 5))
     out = distort(
         canvas,
         nprng,
@@ -141,7 +142,7 @@ def render_text(
     if style.stroke < 0:
         a = np.asarray(out, dtype=np.int16)
         out = Image.fromarray(np.clip((a - 90) * 2, 0, 255).astype(np.uint8))
-    out = _pressure(out, nprng, rng.uniform(0.55, 0.95))
+    out = _pressure(out, nprng, rng.uniform(0.65, 0.95))
     return tighten(out)
 
 
@@ -170,39 +171,48 @@ def _cursive_stroke(
     rng: random.Random, nprng: np.random.Generator, n_letters: int, h: float, loopiness: float,
     capital: bool,
 ) -> np.ndarray:
-    """A cursive-looking pen path: a prolate trochoid with per-letter height/width changes.
+    """A cursive-looking pen path through per-letter key points, smoothed by a spline.
 
-    x = a*t - b*sin(t), y = -c*cos(t) gives loops when b > a, the classic model of connected
-    handwriting; tall cycles read as ascenders (l, h, k), deep ones as descenders (g, y).
+    Each letter is an up-stroke to a random height (x-height, ascender or descender) and a
+    down-stroke back to the baseline; when the top lies right of the next baseline point the
+    spline makes a loop, as in connected handwriting (l, h, b, e). A capital is a tall oval.
     """
-    pts = []
-    t0 = 0.0
-    x_off = 0.0
+    pts: list[tuple[float, float]] = []
+    x = 0.0
     if capital:
-        # A big opening loop/initial.
-        cap_h = h * rng.uniform(1.6, 2.6)
-        k = rng.randint(10, 16)
-        ang = np.linspace(rng.uniform(-0.5, 0.5), rng.uniform(4.5, 7.5), k)
-        rx = cap_h * rng.uniform(0.25, 0.5)
-        cx = rx
-        cap_y = -cap_h * 0.5 - cap_h * 0.5 * np.sin(ang)
-        pts.extend(zip(cx + rx * np.cos(ang), cap_y, strict=True))
-        x_off = 2 * rx * rng.uniform(0.6, 1.0)
+        ch = h * rng.uniform(2.0, 3.2)
+        cw = ch * rng.uniform(0.35, 0.8)
+        style = rng.randrange(3)
+        if style == 0:  # oval opened at the right (C, G, O-like)
+            for t in np.linspace(0.2, 2 * math.pi * rng.uniform(0.85, 1.15), 9):
+                pts.append((cw / 2 + cw / 2 * math.cos(t + math.pi / 2) * -1,
+                            -ch / 2 - ch / 2 * math.sin(t + math.pi / 2)))
+        elif style == 1:  # tall stem with a top loop (J, L, S-like)
+            pts += [(cw * 0.6, -ch), (cw * 0.2, -ch * 0.85), (cw * 0.5, -ch * 0.7),
+                    (cw * 0.3, 0.0), (0.0, h * 0.5), (-cw * 0.2, 0.0)]
+        else:  # two humps (M, W, H-like)
+            pts += [(0.0, 0.0), (cw * 0.2, -ch), (cw * 0.4, -h * 0.3), (cw * 0.6, -ch * 0.9),
+                    (cw * 0.8, 0.0)]
+        x = max(p[0] for p in pts) + h * rng.uniform(0.1, 0.5)
+        pts.append((x, -h * rng.uniform(0.0, 0.4)))
     for _ in range(n_letters):
-        a = h * rng.uniform(0.25, 0.45)
-        b = a * (1 + loopiness * rng.uniform(0.2, 1.4))
         r = rng.random()
-        c = h * (rng.uniform(1.1, 1.8) if r < 0.2 else rng.uniform(-1.6, -1.0) if r < 0.3
-                 else rng.uniform(0.35, 0.6))
-        ts = np.linspace(t0, t0 + 2 * math.pi, 7, endpoint=False)
-        xs = x_off + a * (ts - t0) - b * np.sin(ts)
-        base_y = 0.0
-        ys = base_y - abs(c) * (1 - np.cos(ts)) / 2 * (1 if c > 0 else -1)
-        pts.extend(zip(xs, ys, strict=True))
-        x_off += a * 2 * math.pi
+        if r < 0.22:
+            top = -h * rng.uniform(1.8, 2.6)  # ascender
+        elif r < 0.32:
+            top = h * rng.uniform(1.2, 1.8)  # descender (goes below baseline)
+        else:
+            top = -h * rng.uniform(0.6, 1.1)
+        adv = h * rng.uniform(0.45, 0.95)
+        loop = loopiness * h * rng.uniform(0.0, 0.5)
+        if top > 0:  # descender: down first, loop back up
+            pts += [(x + adv * 0.5, -h * 0.8), (x + adv * 0.35, top), (x + adv * 0.2 - loop, 0.0)]
+        else:
+            pts += [(x + adv * 0.55 + loop, top), (x + adv * 0.4, top * 0.3), (x + adv, 0.0)]
+        x += adv
     arr = np.asarray(pts, dtype=np.float64)
-    arr += nprng.normal(0, h * 0.04, arr.shape)
-    return _catmull(arr, per=5)
+    arr += nprng.normal(0, h * 0.06, arr.shape)
+    return _catmull(arr, per=6)
 
 
 def _draw_strokes(
@@ -237,21 +247,23 @@ def _draw_strokes(
 
 
 def procedural_signature(
-    rng: random.Random, nprng: np.random.Generator, width: int, initials: bool = False
+    rng: random.Random, nprng: np.random.Generator, width: int, initials: bool = False,
+    max_height: float | None = None,
 ) -> Image.Image | None:
-    """A cursive or scribbled signature of roughly ``width`` px, from pen-motion curves."""
-    h = rng.uniform(10, 22)
+    """A cursive or scribbled signature of roughly ``width`` px (at most ``max_height`` tall,
+    default 0.6 x width, or 1.2 x for initials), from pen-motion curves."""
+    h = 20.0
     strokes = []
     x = 0.0
     parts = rng.randint(1, 2) if initials else rng.choice((1, 2, 2, 3))
     loopiness = rng.uniform(0.2, 1.6)
-    scribble = rng.random() < 0.3
+    scribble = rng.random() < 0.25
     for k in range(parts):
-        n = rng.randint(1, 3) if initials else rng.randint(3, 9)
-        s = _cursive_stroke(rng, nprng, n, h * (1.5 if scribble else 1.0), loopiness,
-                            capital=(k == 0 or rng.random() < 0.6) and not scribble)
+        n = rng.randint(0, 2) if initials else rng.randint(2, 8)
+        s = _cursive_stroke(rng, nprng, n, h * (1.4 if scribble else 1.0), loopiness,
+                            capital=initials or k == 0 or rng.random() < 0.7)
         if scribble:
-            s[:, 0] *= rng.uniform(0.35, 0.6)
+            s[:, 0] *= rng.uniform(0.3, 0.6)
         s[:, 0] += x - s[:, 0].min()
         strokes.append(s)
         x = s[:, 0].max() + h * rng.uniform(0.3, 1.2)
@@ -281,10 +293,13 @@ def procedural_signature(
         c, sn = math.cos(rot), math.sin(rot)
         s = np.stack([c * s[:, 0] - sn * s[:, 1], sn * s[:, 0] + c * s[:, 1]], axis=1)
         out.append(s)
-    cur_w = float(np.vstack(out)[:, 0].max() - np.vstack(out)[:, 0].min())
-    scale = width / max(cur_w, 1.0)
+    allp = np.vstack(out)
+    cur_w = float(allp[:, 0].max() - allp[:, 0].min())
+    cur_h = float(allp[:, 1].max() - allp[:, 1].min())
+    max_h = max_height or width * (1.2 if initials else 0.6)
+    scale = min(width / max(cur_w, 1.0), max_h / max(cur_h, 1.0))
     out = [s * scale for s in out]
-    pen = max(1.2, rng.uniform(1.2, 3.2) * (width / 300) ** 0.3)
+    pen = max(1.5, rng.uniform(1.8, 3.8) * (max(width, 60) / 300) ** 0.25)
     img = _draw_strokes(out, pen, rng)
     img = _pressure(img, nprng, rng.uniform(0.6, 0.95))
     return tighten(img)
@@ -305,14 +320,7 @@ def font_signature(
     if img is None:
         return None
     if rng.random() < 0.35:
-        w, h = img.size
-        canvas = Image.new("L", (w + 20, h + 30), 0)
-        canvas.paste(img, (10, 0))
-        sw = procedural_signature(rng, nprng, int(w * rng.uniform(0.6, 1.0)), initials=True)
-        if sw is not None and sw.height < h:
-            canvas.paste(sw, (10 + rng.randint(0, max(1, w - sw.width)), h - sw.height // 2 + 10),
-                         sw)
-        img = tighten(canvas)
+        img = add_swash(img, rng, nprng)
         if img is None:
             return None
     scale = width / max(img.width, 1)
@@ -320,3 +328,30 @@ def font_signature(
         img = img.resize((max(2, int(img.width * scale)), max(2, int(img.height * scale))),
                          Image.Resampling.BILINEAR)
     return tighten(img)
+
+
+def add_swash(img: Image.Image, rng: random.Random, nprng: np.random.Generator
+              ) -> Image.Image | None:
+    """Add an underline / paraph stroke under a signature (one smooth fast stroke)."""
+    w, h = img.size
+    pad = int(h * 0.6)
+    k = rng.randint(3, 5)
+    xs = np.linspace(w * rng.uniform(-0.05, 0.2), w * rng.uniform(0.75, 1.1), k)
+    ys = h * rng.uniform(0.8, 1.05) + nprng.normal(0, h * 0.08, k)
+    if rng.random() < 0.5:
+        xs = xs[::-1]
+    pen = max(1.5, h * rng.uniform(0.03, 0.06))
+    stroke = _draw_strokes([_catmull(np.stack([xs, ys + pad * 0], axis=1), per=10)], pen, rng,
+                           pad=0)
+    canvas = Image.new("L", (w + 2 * pad, h + 2 * pad), 0)
+    canvas.paste(img, (pad, pad))
+    # _draw_strokes shifts to the stroke's own min corner; place it back in page coords.
+    sx, sy = int(min(xs.min(), xs.max())) + pad, int(ys.min() - pen) + pad
+    arr = np.maximum(np.asarray(canvas), 0)
+    st = np.asarray(stroke)
+    y1 = min(arr.shape[0], sy + st.shape[0])
+    x1 = min(arr.shape[1], sx + st.shape[1])
+    sub = arr[max(sy, 0):y1, max(sx, 0):x1]
+    arr = arr.copy()
+    arr[max(sy, 0):y1, max(sx, 0):x1] = np.maximum(sub, st[: y1 - max(sy, 0), : x1 - max(sx, 0)])
+    return tighten(Image.fromarray(arr))

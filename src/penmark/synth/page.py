@@ -165,8 +165,8 @@ class _Composer:
         w, h = x1 - x0, y1 - y0
         if slot.kind in ("line", "box"):
             s = T.fill_value(rng, slot.hint)
-            height = min(h * rng.uniform(0.5, 0.9), 70 * cv.s) if slot.kind == "box" else \
-                rng.uniform(28, 60) * cv.s
+            height = min(h * rng.uniform(0.5, 0.9), 75 * cv.s) if slot.kind == "box" else \
+                rng.uniform(34, 66) * cv.s
             item = self.hand_item(s, height)
             if item is None:
                 return
@@ -176,7 +176,7 @@ class _Composer:
                 img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
             x = x0 + rng.uniform(0, max(1, w - img.width)) * rng.uniform(0, 0.6)
             if slot.kind == "box":
-                y = y0 + (h - img.height) * rng.uniform(0.2, 0.9)
+                y = y0 + max(0, h - img.height) * rng.uniform(0.2, 0.9)
             else:
                 y = y1 - img.height * rng.uniform(0.75, 1.08)
             self.paste(img, col, x, y, "handwritten")
@@ -229,13 +229,13 @@ def _paper(rng: random.Random) -> tuple[int, int, int]:
     if r < 0.55:
         v = rng.randint(244, 255)
         return (v, v, v)
-    if r < 0.8:  # cream / aged
-        v = rng.randint(232, 250)
-        return (v, v - rng.randint(2, 10), v - rng.randint(8, 25))
+    if r < 0.75:  # cream / aged
+        v = rng.randint(236, 252)
+        return (v, v - rng.randint(1, 6), v - rng.randint(4, 16))
     if r < 0.9:  # grey recycled / copy
-        v = rng.randint(205, 235)
+        v = rng.randint(210, 240)
         return (v, v, v)
-    return (rng.randint(215, 245), rng.randint(225, 250), rng.randint(215, 250))  # tinted form
+    return (rng.randint(228, 250), rng.randint(232, 252), rng.randint(228, 252))  # tinted form
 
 
 def _box(p: _Placed, w: int, h: int, angle: float, quarter: int

@@ -242,42 +242,76 @@ def invoice(cv: Canvas, rng: random.Random) -> None:
 
 
 def cheque(cv: Canvas, rng: random.Random) -> None:
-    """One to three cheques stacked on the page (scanned cheque sheets), or a cheque stub page."""
+    """Cheques: one filling a landscape page (config.size like 1280x640), else 1-3 cheques of
+    real proportions (~2.3:1) stacked on a scanned sheet."""
     s = cv.s
-    n = rng.choice((1, 2, 3))
-    ch_h = cv.h / n * rng.uniform(0.7, 0.95)
-    x0 = cv.margin * 0.4
-    x1 = cv.w - cv.margin * 0.4
-    for i in range(n):
-        y0 = i * cv.h / n + cv.margin * 0.3
-        y1 = min(y0 + ch_h, cv.h - 10)
-        h = y1 - y0
-        if rng.random() < 0.5:
-            tint = tuple(rng.randint(215, 245) for _ in range(3))
-            cv.draw.rectangle([x0, y0, x1, y1], fill=tint)
-        cv.draw.rectangle([x0, y0, x1, y1], outline=cv.ink, width=max(1, int(3 * s)))
-        u = h / 10
-        f = cv.f(u * 0.45)
-        cv.text((x0 + 30 * s, y0 + u * 0.5), rng.choice(("FIRST NATIONAL BANK", "STATE BANK",
-                "CITY SAVINGS BANK", "UNION BANK", T.company(rng).upper())), cv.f(u * 0.6, "b"))
-        cv.field(x1 - (x1 - x0) * 0.38, y0 + u * 1.8, "DATE", (x1 - x0) * 0.25, f)
-        cv.field(x0 + 30 * s, y0 + u * 3.6, "PAY TO THE ORDER OF", (x1 - x0) * 0.55, f)
-        bx = x1 - (x1 - x0) * 0.22
-        cv.text((bx - 30 * s, y0 + u * 3.6), "$", cv.f(u * 0.6, "b"), anchor="ls")
-        cv.draw.rectangle([bx, y0 + u * 2.9, x1 - 30 * s, y0 + u * 3.9], outline=cv.ink,
-                          width=max(1, int(2 * s)))
-        cv.slots.append(Slot("box", (int(bx + 8), int(y0 + u * 2.95), int(x1 - 36 * s),
-                                     int(y0 + u * 3.85)), "amount"))
-        end = cv.field(x0 + 30 * s, y0 + u * 5.2, "RUPEES" if rng.random() < 0.3 else "",
-                       (x1 - x0) * 0.72, f)
-        cv.slots[-1].hint = "amount words"
-        cv.text((end + 10 * s, y0 + u * 5.2), "DOLLARS", f, anchor="ls")
-        cv.field(x0 + 30 * s, y0 + u * 7.0, "MEMO", (x1 - x0) * 0.35, f)
-        cv.sig_line(x1 - (x1 - x0) * 0.42, y0 + u * 7.2, (x1 - x0) * 0.38,
-                    rng.choice(("AUTHORIZED SIGNATURE", "", "Please sign above")))
-        micr = "".join(rng.choice("0123456789") for _ in range(24))
-        cv.text((x0 + (x1 - x0) * 0.15, y0 + u * 9.0), f"C{micr[:6]}C A{micr[6:15]}A {micr[15:]}",
-                cv.f(u * 0.5, family="mono"), anchor="ls")
+    if cv.w > cv.h:
+        boxes = [(cv.w * 0.01, cv.h * 0.02, cv.w * 0.99, cv.h * 0.98)]
+    else:
+        n = rng.choice((1, 2, 3))
+        cw = cv.w - cv.margin * rng.uniform(0.4, 1.2)
+        ch = min(cw / rng.uniform(2.2, 2.6), (cv.h - cv.margin) / n - 20 * s)
+        x0 = (cv.w - cw) / 2
+        top = cv.margin * rng.uniform(0.3, 0.8)
+        gap = rng.uniform(15, 60) * s
+        boxes = [(x0, top + i * (ch + gap), x0 + cw, top + i * (ch + gap) + ch) for i in range(n)]
+    for x0, y0, x1, y1 in boxes:
+        _one_cheque(cv, rng, x0, y0, x1, y1)
+    if cv.w <= cv.h and rng.random() < 0.5:
+        yb = boxes[-1][3] + cv.body * 2
+        if yb < cv.h - cv.margin * 2:
+            cv.slots.append(Slot("note", (int(cv.margin), int(yb), int(cv.w - cv.margin),
+                                          int(cv.h - cv.margin))))
+
+
+def _one_cheque(cv: Canvas, rng: random.Random, x0: float, y0: float, x1: float, y1: float
+                ) -> None:
+    s = cv.s
+    h = y1 - y0
+    w = x1 - x0
+    if rng.random() < 0.5:
+        tint = tuple(rng.randint(222, 248) for _ in range(3))
+        cv.draw.rectangle([x0, y0, x1, y1], fill=tint)
+        if rng.random() < 0.5:  # security pattern: fine diagonal hatching
+            step = max(4, int(rng.uniform(6, 14) * s))
+            col = tuple(max(0, c - rng.randint(10, 25)) for c in tint)
+            for k in range(int(-h), int(w), step):
+                cv.draw.line([(x0 + max(k, 0), y0 + max(-k, 0)),
+                              (x0 + min(k + h, w), y0 + min(h, w - k))], fill=col, width=1)
+    cv.draw.rectangle([x0, y0, x1, y1], outline=cv.ink, width=max(1, int(3 * s)))
+    u = h / 10
+    fs = min(u * 0.42, 34 * s * max(1.0, cv.w / 1700))
+    f = cv.f(fs)
+    cv.text((x0 + 30 * s, y0 + u * 0.6), rng.choice((
+        "FIRST NATIONAL BANK", "STATE BANK OF INDIA", "CITY SAVINGS BANK", "UNION BANK",
+        "HDFC BANK", "CANARA BANK", T.company(rng).upper())), cv.f(fs * 1.4, "b"))
+    cv.text((x0 + 30 * s, y0 + u * 0.6 + fs * 1.7), T.address_lines(rng)[-1], cv.f(fs * 0.8))
+    cv.text((x1 - 30 * s, y0 + u * 0.6), f"No. {rng.randint(100000, 999999)}", f, anchor="ra")
+    cv.field(x1 - w * 0.36, y0 + u * 2.1, "DATE", w * 0.22, f)
+    cv.slots[-1].hint = "date"
+    cv.field(x0 + 30 * s, y0 + u * 3.6, rng.choice(("PAY TO THE ORDER OF", "PAY", "Pay")),
+             w * 0.55, f)
+    cv.slots[-1].hint = "payee name"
+    bx = x1 - w * 0.24
+    cv.text((bx - 10 * s, y0 + u * 3.6), rng.choice(("$", "Rs.", "₹", "€")), cv.f(fs * 1.3, "b"),
+            anchor="rs")
+    cv.draw.rectangle([bx, y0 + u * 2.8, x1 - 30 * s, y0 + u * 3.9], outline=cv.ink,
+                      width=max(1, int(2 * s)))
+    cv.slots.append(Slot("box", (int(bx + 8), int(y0 + u * 2.85), int(x1 - 36 * s),
+                                 int(y0 + u * 3.85)), "amount"))
+    end = cv.field(x0 + 30 * s, y0 + u * 5.1, rng.choice(("RUPEES", "", "")), w * 0.7, f)
+    cv.slots[-1].hint = "amount words"
+    cv.text((end + 10 * s, y0 + u * 5.1), rng.choice(("DOLLARS", "ONLY", "")), f, anchor="ls")
+    if rng.random() < 0.5:
+        cv.hline(x0 + 30 * s, x0 + w * 0.75, y0 + u * 6.2)
+        cv.slots.append(Slot("line", (int(x0 + 30 * s), int(y0 + u * 5.3), int(x0 + w * 0.75),
+                                      int(y0 + u * 6.2)), "amount words"))
+    cv.field(x0 + 30 * s, y0 + u * 7.3, "MEMO", w * 0.35, f)
+    cv.sig_line(x1 - w * 0.40, y0 + u * 7.4, w * 0.36,
+                rng.choice(("AUTHORIZED SIGNATURE", "", "Please sign above")))
+    micr = "".join(rng.choice("0123456789") for _ in range(24))
+    cv.text((x0 + w * 0.12, y0 + u * 9.3), f"C{micr[:6]}C A{micr[6:15]}A {micr[15:]}",
+            cv.f(u * 0.45, family="mono"), anchor="ls")
 
 
 def note(cv: Canvas, rng: random.Random) -> None:

@@ -17,7 +17,7 @@ def _scribble(draw: ImageDraw.ImageDraw, box, rng: random.Random, width: int = 3
 
 @pytest.fixture(scope="session")
 def tiny_coco(tmp_path_factory) -> Path:
-    """A few drawn pages with scribbles as 'signatures' and 'handwriting', COCO with partial labels."""
+    """A few drawn pages with scribbles as signatures and handwriting; COCO, partial labels."""
     root = tmp_path_factory.mktemp("tiny_coco")
     rng = random.Random(0)
     images, anns = [], []
@@ -29,15 +29,32 @@ def tiny_coco(tmp_path_factory) -> Path:
         boxes = [((300, 600, 560, 680), 2), ((80, 200, 300, 230), 1)]
         for box, cat in boxes:
             _scribble(d, box, rng)
-            anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": cat,
-                         "bbox": [box[0], box[1], box[2] - box[0], box[3] - box[1]],
-                         "area": (box[2] - box[0]) * (box[3] - box[1]), "iscrowd": 0})
+            anns.append(
+                {
+                    "id": len(anns) + 1,
+                    "image_id": i + 1,
+                    "category_id": cat,
+                    "bbox": [box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    "area": (box[2] - box[0]) * (box[3] - box[1]),
+                    "iscrowd": 0,
+                }
+            )
         name = f"p{i}.png"
         img.save(root / name)
-        images.append({"id": i + 1, "file_name": name, "width": 640, "height": 800,
-                       "labeled_categories": [1, 2] if i % 2 == 0 else [2]})
-    coco = {"images": images, "annotations": anns,
-            "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}]}
+        images.append(
+            {
+                "id": i + 1,
+                "file_name": name,
+                "width": 640,
+                "height": 800,
+                "labeled_categories": [1, 2] if i % 2 == 0 else [2],
+            }
+        )
+    coco = {
+        "images": images,
+        "annotations": anns,
+        "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}],
+    }
     (root / "annotations.json").write_text(json.dumps(coco))
     return root / "annotations.json"
 

@@ -15,8 +15,14 @@ from penmark.region import PageResult, Region
 
 def _page() -> PageResult:
     return PageResult(
-        "a.jpg", 0, 100, 200,
-        [Region("signature", 0.91234, (10, 20, 50.55, 60)), Region("handwritten", 0.5, (1, 2, 3, 4))],
+        "a.jpg",
+        0,
+        100,
+        200,
+        [
+            Region("signature", 0.91234, (10, 20, 50.55, 60)),
+            Region("handwritten", 0.5, (1, 2, 3, 4)),
+        ],
     )
 
 
@@ -50,5 +56,13 @@ def test_coco_csv_and_spark_views_agree():
     rows = csv_rows(page)
     assert rows[0]["x1"] == round(50.55, 1) and rows[1]["label"] == "handwritten"
     structs = spark_region_structs(page)
-    assert structs[0] == {"index": 0, "page": 0, "x": 10, "y": 20, "width": 41, "height": 40,
-                          "score": 0.91234, "label": "signature"}
+    assert structs[0] == {
+        "index": 0,
+        "page": 0,
+        "x": 10,
+        "y": 20,
+        "width": 41,
+        "height": 40,
+        "score": 0.91234,
+        "label": "signature",
+    }

@@ -61,7 +61,9 @@ def test_threshold_and_label_filters(detector, monkeypatch):
 
 
 def test_nms_drops_overlaps_and_contained_fragments():
-    boxes = np.array([[0, 0, 100, 20], [2, 0, 101, 21], [60, 2, 90, 18], [200, 0, 260, 20]], np.float32)
+    boxes = np.array(
+        [[0, 0, 100, 20], [2, 0, 101, 21], [60, 2, 90, 18], [200, 0, 260, 20]], np.float32
+    )
     scores = np.array([0.9, 0.8, 0.7, 0.6], np.float32)
     assert sorted(nms(boxes, scores, 0.5).tolist()) == [0, 3]
 

@@ -18,11 +18,18 @@ from penmark.train.targets import build_targets  # noqa: E402
 def _batch(class_mask):
     t = build_targets(
         np.array([[40, 40, 200, 80], [100, 150, 160, 190]], np.float32),
-        np.array([0, 1]), np.zeros((0, 4), np.float32), np.zeros(0, np.int64), (256, 256), 2, STRIDE,
+        np.array([0, 1]),
+        np.zeros((0, 4), np.float32),
+        np.zeros(0, np.int64),
+        (256, 256),
+        2,
+        STRIDE,
     )
     return {
-        "heat": torch.from_numpy(t.heat)[None], "reg": torch.from_numpy(t.reg)[None],
-        "reg_weight": torch.from_numpy(t.reg_weight)[None], "ignore": torch.from_numpy(t.ignore)[None],
+        "heat": torch.from_numpy(t.heat)[None],
+        "reg": torch.from_numpy(t.reg)[None],
+        "reg_weight": torch.from_numpy(t.reg_weight)[None],
+        "ignore": torch.from_numpy(t.ignore)[None],
         "class_mask": torch.tensor([class_mask], dtype=torch.float32),
     }
 
@@ -75,9 +82,19 @@ def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
     from penmark.runtime import Detector
     from penmark.train.loop import TrainConfig, train
 
-    cfg = TrainConfig(out=str(tmp_path / "run"), model="penmark-tiny", sources=[(str(tiny_coco), 1.0)],
-                      steps=3, batch=2, crop=256, input_size=512, workers=0, save_every=2, warmup=1,
-                      log_every=1)
+    cfg = TrainConfig(
+        out=str(tmp_path / "run"),
+        model="penmark-tiny",
+        sources=[(str(tiny_coco), 1.0)],
+        steps=3,
+        batch=2,
+        crop=256,
+        input_size=512,
+        workers=0,
+        save_every=2,
+        warmup=1,
+        log_every=1,
+    )
     out = train(cfg)
     assert (out / "last.pt").exists() and (out / "last.onnx").exists()
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]

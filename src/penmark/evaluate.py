@@ -41,7 +41,6 @@ class EvalResult:
     threshold: float = 0.25
     false_alarms_per_page: float = 0.0  # unmatched predictions at the threshold, labelled classes
 
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "images": self.images,
@@ -107,16 +106,28 @@ def evaluate_predictions(
     ]
     gt_clean = {"images": gt["images"], "annotations": [], "categories": gt["categories"]}
     for i, a in enumerate(annotations, start=1):
-        gt_clean["annotations"].append({**a, "id": i, "iscrowd": a.get("iscrowd", 0),
-                                        "area": a.get("area", a["bbox"][2] * a["bbox"][3])})
+        gt_clean["annotations"].append(
+            {
+                **a,
+                "id": i,
+                "iscrowd": a.get("iscrowd", 0),
+                "area": a.get("area", a["bbox"][2] * a["bbox"][3]),
+            }
+        )
     dets = []
     for image_id, regions in predictions.items():
         lab = _labeled(images[image_id])
         for r in regions:
             if r.category_id in lab:
                 x0, y0, x1, y1 = r.box
-                dets.append({"image_id": image_id, "category_id": r.category_id,
-                             "bbox": [x0, y0, x1 - x0, y1 - y0], "score": r.score})
+                dets.append(
+                    {
+                        "image_id": image_id,
+                        "category_id": r.category_id,
+                        "bbox": [x0, y0, x1 - x0, y1 - y0],
+                        "score": r.score,
+                    }
+                )
     result = EvalResult(images=len(images), threshold=threshold)
     false_alarms = 0
     for name in LABELS:
@@ -127,12 +138,24 @@ def evaluate_predictions(
             if cid not in _labeled(img):
                 continue
             g = np.array(
-                [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]]
-                 for a in annotations if a["image_id"] == image_id and a["category_id"] == cid],
+                [
+                    [
+                        a["bbox"][0],
+                        a["bbox"][1],
+                        a["bbox"][0] + a["bbox"][2],
+                        a["bbox"][1] + a["bbox"][3],
+                    ]
+                    for a in annotations
+                    if a["image_id"] == image_id and a["category_id"] == cid
+                ],
                 np.float32,
             ).reshape(-1, 4)
             preds = sorted(
-                (r for r in predictions.get(image_id, []) if r.label == name and r.score >= threshold),
+                (
+                    r
+                    for r in predictions.get(image_id, [])
+                    if r.label == name and r.score >= threshold
+                ),
                 key=lambda r: -r.score,
             )
             p = np.array([r.box for r in preds], np.float32).reshape(-1, 4)
@@ -142,10 +165,12 @@ def evaluate_predictions(
             n_gt += len(g)
             n_pred += len(p)
         result.per_class[name] = ClassMetrics(
-            ap50=ap50, ap=ap,
+            ap50=ap50,
+            ap=ap,
             precision=tp / n_pred if n_pred else float("nan"),
             recall=tp / n_gt if n_gt else float("nan"),
-            gt=n_gt, predictions=n_pred,
+            gt=n_gt,
+            predictions=n_pred,
         )
     result.false_alarms_per_page = false_alarms / max(1, len(images))
     sig = CATEGORY_IDS["signature"]
@@ -154,13 +179,38 @@ def evaluate_predictions(
         if sig not in _labeled(img):
             continue
         truth = any(a["image_id"] == image_id and a["category_id"] == sig for a in annotations)
-        pred = any(r.label == "signature" and r.score >= threshold
-                   for r in predictions.get(image_id, []))
+        pred = any(
+            r.label == "signature" and r.score >= threshold for r in predictions.get(image_id, [])
+        )
         correct += truth == pred
         total += 1
     result.signed_pages = total
     result.signed_accuracy = correct / total if total else None
     return result
+
+
+def merge_coco(paths: Iterable[str | Path]) -> dict[str, Any]:
+    """Union of COCO files (ids renumbered, ``file_name`` made absolute), to score several
+    validation sets as one."""
+    images, annotations = [], []
+    categories = None
+    for path in paths:
+        path = Path(path)
+        data = json.loads(path.read_text())
+        categories = categories or data["categories"]
+        remap = {}
+        for img in data["images"]:
+            remap[img["id"]] = len(images) + 1
+            images.append(
+                {
+                    **img,
+                    "id": remap[img["id"]],
+                    "file_name": str((path.parent / img["file_name"]).resolve()),
+                }
+            )
+        for a in data["annotations"]:
+            annotations.append({**a, "id": len(annotations) + 1, "image_id": remap[a["image_id"]]})
+    return {"images": images, "annotations": annotations, "categories": categories or []}
 
 
 def evaluate_dataset(
@@ -171,9 +221,8 @@ def evaluate_dataset(
 ) -> EvalResult:
     """Run ``detect`` (path -> regions, at a low threshold so AP sees the whole ranking) on every
     image of a COCO file and score it. ``wrap`` can add a progress bar around the image list."""
-    coco_path = Path(coco_path)
-    gt = json.loads(coco_path.read_text())
-    preds = {img["id"]: detect(coco_path.parent / img["file_name"]) for img in wrap(gt["images"])}
+    gt = merge_coco([coco_path])
+    preds = {img["id"]: detect(Path(img["file_name"])) for img in wrap(gt["images"])}
     return evaluate_predictions(gt, preds, threshold)
 
 
@@ -192,7 +241,11 @@ def format_table(rows: list[tuple[str, EvalResult]]) -> str:
         for cls, m in res.per_class.items():
             if m.gt == 0:
                 continue
-            signed = f"{res.signed_accuracy:.3f}" if cls == "signature" and res.signed_accuracy is not None else ""
+            signed = (
+                f"{res.signed_accuracy:.3f}"
+                if cls == "signature" and res.signed_accuracy is not None
+                else ""
+            )
             lines.append(
                 f"| {name} | {cls} | {m.ap50:.3f} | {m.ap:.3f} | {m.precision:.3f} | "
                 f"{m.recall:.3f} | {m.gt} | {signed} |"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 
 def train(
     data: list[str] = typer.Option(
-        ..., "--data", help="COCO json, optionally with a sampling weight: path[:weight]. Repeatable."
+        ...,
+        "--data",
+        help="COCO json or 'synth' (pages generated on the fly), with an optional sampling "
+        "weight: path[:weight]. Repeatable.",
     ),
     out: Path = typer.Option(Path("runs/train"), help="Output folder (checkpoints, log, ONNX)."),
     steps: int = typer.Option(20_000, help="Total optimiser steps."),
@@ -23,24 +25,37 @@ def train(
     seed: int = typer.Option(0),
     save_every: int = typer.Option(200),
     warmup: int = typer.Option(300),
-    resume: Optional[Path] = typer.Option(None, help="Checkpoint to resume (model+optimiser+step)."),
-    init: Optional[Path] = typer.Option(None, help="Checkpoint to start from (weights only)."),
+    resume: Path | None = typer.Option(None, help="Checkpoint to resume (model+optimiser+step)."),
+    init: Path | None = typer.Option(None, help="Checkpoint to start from (weights only)."),
 ) -> None:
     """Train the detector on COCO data (real sets and generated pages), with partial labels."""
     try:
         from penmark.train.loop import TrainConfig
         from penmark.train.loop import train as run
     except ModuleNotFoundError as exc:
-        typer.echo(f"error: {exc.name} is missing; install with: pip install 'penmark[train]'", err=True)
+        typer.echo(
+            f"error: {exc.name} is missing; install with: pip install 'penmark[train]'", err=True
+        )
         raise typer.Exit(2) from None
     sources = []
     for item in data:
         path, _, weight = item.partition(":")
         sources.append((path, float(weight) if weight else 1.0))
     cfg = TrainConfig(
-        out=str(out), model=model, sources=sources, steps=steps, batch=batch, crop=crop, lr=lr,
-        workers=workers, threads=threads, seed=seed, save_every=save_every, warmup=warmup,
-        resume=str(resume) if resume else None, init=str(init) if init else None,
+        out=str(out),
+        model=model,
+        sources=sources,
+        steps=steps,
+        batch=batch,
+        crop=crop,
+        lr=lr,
+        workers=workers,
+        threads=threads,
+        seed=seed,
+        save_every=save_every,
+        warmup=warmup,
+        resume=str(resume) if resume else None,
+        init=str(init) if init else None,
     )
     path = run(cfg)
     typer.echo(f"done: {path}")

@@ -35,7 +35,9 @@ class ModelConfig:
 
 MODEL_CONFIGS: dict[str, ModelConfig] = {
     "penmark-s": ModelConfig(),
-    "penmark-tiny": ModelConfig(widths=(8, 16, 24, 32, 48), blocks=(1, 1, 1, 1, 1), fpn=16, head=16),
+    "penmark-tiny": ModelConfig(
+        widths=(8, 16, 24, 32, 48), blocks=(1, 1, 1, 1, 1), fpn=16, head=16
+    ),
 }
 
 
@@ -71,7 +73,7 @@ class PenmarkNet(nn.Module):
         self.config = cfg
         stages = []
         cin = 3
-        for w, n in zip(cfg.widths, cfg.blocks):
+        for w, n in zip(cfg.widths, cfg.blocks, strict=True):
             layers: list[nn.Module] = [conv_bn(cin, w, stride=2)]
             layers += [BasicBlock(w) for _ in range(n)]
             stages.append(nn.Sequential(*layers))
@@ -82,7 +84,9 @@ class PenmarkNet(nn.Module):
         self.lat32 = nn.Conv2d(cfg.widths[4], cfg.fpn, 1)
         self.smooth16 = conv_bn(cfg.fpn, cfg.fpn)
         self.smooth8 = conv_bn(cfg.fpn, cfg.fpn)
-        self.heat_head = nn.Sequential(conv_bn(cfg.fpn, cfg.head), nn.Conv2d(cfg.head, num_classes, 1))
+        self.heat_head = nn.Sequential(
+            conv_bn(cfg.fpn, cfg.head), nn.Conv2d(cfg.head, num_classes, 1)
+        )
         self.box_head = nn.Sequential(conv_bn(cfg.fpn, cfg.head), nn.Conv2d(cfg.head, 4, 1))
         prior = 0.01
         nn.init.constant_(self.heat_head[-1].bias, -math.log((1 - prior) / prior))

@@ -74,8 +74,16 @@ def plan(
                 part = tuple(todo[i : i + chunk])
                 last = i + chunk >= len(todo)
                 tasks.append(
-                    Task(src.path, src.name, label, part, kind, data, last,
-                         tuple(wanted) if last else None)
+                    Task(
+                        src.path,
+                        src.name,
+                        label,
+                        part,
+                        kind,
+                        data,
+                        last,
+                        tuple(wanted) if last else None,
+                    )
                 )
         elif (label, 0) not in done:
             tasks.append(Task(src.path, src.name, label, None, kind, data))

@@ -114,9 +114,19 @@ class Detector:
         heat, ltrb = self.predict_raw(tensor)
         boxes, scores, classes = decode(heat[0], ltrb[0], self.stride, thr)
         regions = to_regions(
-            boxes, scores, classes, self.model_labels, (box.scale_x, box.scale_y), box.width, box.height, page
+            boxes,
+            scores,
+            classes,
+            self.model_labels,
+            (box.scale_x, box.scale_y),
+            box.width,
+            box.height,
+            page,
         )
         return [r for r in regions if r.label in keep_labels]
 
     def __repr__(self) -> str:
-        return f"Detector(name={self.name!r}, threshold={self.threshold}, input_size={self.input_size})"
+        return (
+            f"Detector(name={self.name!r}, threshold={self.threshold}, "
+            f"input_size={self.input_size})"
+        )

@@ -28,13 +28,17 @@ def page_scale(width: int, height: int, input_size: int) -> float:
     return input_size / max(width, height)
 
 
-def prepare(image: Image.Image, input_size: int = 1024, pad_multiple: int = 32) -> tuple[np.ndarray, Letterbox]:
+def prepare(
+    image: Image.Image, input_size: int = 1024, pad_multiple: int = 32
+) -> tuple[np.ndarray, Letterbox]:
     """Resize ``image`` (RGB) to long side ``input_size``, pad to ``pad_multiple``; return
     a float32 ``(1, 3, H, W)`` array in 0..255 and the :class:`Letterbox`."""
     w, h = image.size
     scale = page_scale(w, h, input_size)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-    resized = image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0) if (nw, nh) != (w, h) else image
+    resized = (
+        image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0) if (nw, nh) != (w, h) else image
+    )
     ph = -(-nh // pad_multiple) * pad_multiple
     pw = -(-nw // pad_multiple) * pad_multiple
     arr = np.full((ph, pw, 3), 255, dtype=np.uint8)

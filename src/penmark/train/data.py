@@ -37,6 +37,47 @@ class SourceSpec:
     name: str = ""
     records: list[PageRecord] = field(default_factory=list)
 
+    def draw(self, rng: random.Random) -> tuple[Image.Image, PageRecord]:
+        rec = rng.choice(self.records)
+        return Image.open(rec.path), rec
+
+
+@dataclass
+class SynthSource:
+    """Pages rendered on the fly by :mod:`penmark.synth` (endless variety, fully labelled).
+
+    Rendering a page costs far more than cropping it, so each worker keeps a small pool of pages
+    and replaces one at random with probability ``1 / reuse`` per draw (each page gives about
+    ``reuse`` different crops).
+    """
+
+    weight: float = 1.0
+    name: str = "synth"
+    config: object | None = None  # penmark.synth.SynthConfig
+    pool_size: int = 8
+    reuse: float = 4.0
+    _pool: list[tuple[Image.Image, PageRecord]] = field(default_factory=list, repr=False)
+
+    def _render(self, rng: random.Random) -> tuple[Image.Image, PageRecord]:
+        from penmark.synth import generate_page
+
+        page = generate_page(rng.getrandbits(31), self.config)
+        boxes = np.array([r.box for r in page.regions], np.float32).reshape(-1, 4)
+        classes = np.array([LABELS.index(r.label) for r in page.regions], np.int64)
+        rec = PageRecord(
+            Path(f"synth:{page.kind}"), boxes, classes, np.ones(len(LABELS), np.float32)
+        )
+        return page.image, rec
+
+    def draw(self, rng: random.Random) -> tuple[Image.Image, PageRecord]:
+        if len(self._pool) < self.pool_size:
+            self._pool.append(self._render(rng))
+            return self._pool[-1]
+        i = rng.randrange(len(self._pool))
+        if rng.random() < 1.0 / self.reuse:
+            self._pool[i] = self._render(rng)
+        return self._pool[i]
+
 
 def load_coco(path: str | Path) -> list[PageRecord]:
     """Read a COCO file following ../shared/datasets conventions (``labeled_categories``)."""
@@ -49,7 +90,15 @@ def load_coco(path: str | Path) -> list[PageRecord]:
     for img in data["images"]:
         anns = by_image.get(img["id"], [])
         boxes = np.array(
-            [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]] for a in anns],
+            [
+                [
+                    a["bbox"][0],
+                    a["bbox"][1],
+                    a["bbox"][0] + a["bbox"][2],
+                    a["bbox"][1] + a["bbox"][3],
+                ]
+                for a in anns
+            ],
             np.float32,
         ).reshape(-1, 4)
         classes = np.array([a["category_id"] - 1 for a in anns], np.int64)
@@ -74,7 +123,9 @@ def _photometric(arr: np.ndarray, rng: random.Random) -> np.ndarray:
         gamma = rng.uniform(0.7, 1.5)
         img = 255.0 * (np.clip(img, 0, 255) / 255.0) ** gamma
     if rng.random() < 0.3:
-        img = img + np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(2, 12), img.shape)
+        img = img + np.random.default_rng(rng.getrandbits(32)).normal(
+            0, rng.uniform(2, 12), img.shape
+        )
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
@@ -83,7 +134,7 @@ class CropDataset:
 
     def __init__(
         self,
-        sources: list[SourceSpec],
+        sources: list[SourceSpec | SynthSource],
         crop: int = 512,
         input_size: int = 1024,
         stride: int = 8,
@@ -92,7 +143,7 @@ class CropDataset:
         length: int = 10_000_000,
         seed: int = 0,
     ) -> None:
-        self.sources = [s for s in sources if s.records]
+        self.sources = [s for s in sources if not isinstance(s, SourceSpec) or s.records]
         total = sum(s.weight for s in self.sources)
         self.probs = [s.weight / total for s in self.sources]
         self.crop = crop
@@ -110,18 +161,21 @@ class CropDataset:
         rng = random.Random((self.seed * 1_000_003 + index) & 0xFFFFFFFF)
         for _ in range(10):
             src = rng.choices(self.sources, self.probs)[0]
-            rec = rng.choice(src.records)
             try:
-                return self.sample(rec, rng)
+                img, rec = src.draw(rng)
+                return self.sample(img, rec, rng)
             except OSError:
                 continue
         raise RuntimeError("could not read any training page")
 
-    def sample(self, rec: PageRecord, rng: random.Random) -> dict[str, np.ndarray]:
-        img = Image.open(rec.path)
+    def sample(
+        self, img: Image.Image, rec: PageRecord, rng: random.Random
+    ) -> dict[str, np.ndarray]:
         orig_w, orig_h = img.size
         scale = self.input_size / max(orig_w, orig_h) * rng.uniform(*self.scale_jitter)
-        if img.format == "JPEG":  # decode at reduced size when the crop scale allows it
+        if (
+            getattr(img, "format", None) == "JPEG"
+        ):  # decode at reduced size when the crop scale allows it
             img.draft("RGB", (int(orig_w * scale) + 1, int(orig_h * scale) + 1))
         img = img.convert("RGB")
         nw, nh = max(1, round(img.width * scale)), max(1, round(img.height * scale))
@@ -148,7 +202,7 @@ class CropDataset:
         canvas[sy0 - oy : sy1 - oy, sx0 - ox : sx1 - ox] = src[sy0:sy1, sx0:sx1]
         canvas = _photometric(canvas, rng)
         keep_b, keep_c, ign_b, ign_c = [], [], [], []
-        for b, cl in zip(boxes - np.array([ox, oy, ox, oy], np.float32), rec.classes):
+        for b, cl in zip(boxes - np.array([ox, oy, ox, oy], np.float32), rec.classes, strict=True):
             cb = np.clip(b, 0, c)
             area = (b[2] - b[0]) * (b[3] - b[1])
             vis = (cb[2] - cb[0]) * (cb[3] - cb[1])

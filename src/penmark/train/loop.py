@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader
 from penmark.model import create_model
 from penmark.model.export import export_onnx
 from penmark.model.net import STRIDE
-from penmark.train.data import CropDataset, SourceSpec, load_coco
+from penmark.train.data import CropDataset, SourceSpec, SynthSource, load_coco
 from penmark.train.loss import detection_loss
 
 
@@ -29,7 +29,8 @@ from penmark.train.loss import detection_loss
 class TrainConfig:
     out: str = "runs/train"
     model: str = "penmark-s"
-    sources: list[tuple[str, float]] = field(default_factory=list)  # (coco path, weight)
+    # (coco path or "synth", weight): "synth" renders pages on the fly with penmark.synth
+    sources: list[tuple[str, float]] = field(default_factory=list)
     steps: int = 20_000
     batch: int = 8
     crop: int = 512
@@ -59,10 +60,12 @@ def _collate(samples: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
 
 
 def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
-    specs = []
+    specs: list[SourceSpec | SynthSource] = []
     for path, weight in cfg.sources:
-        spec = SourceSpec(Path(path), weight, name=str(path), records=load_coco(path))
-        specs.append(spec)
+        if path == "synth":
+            specs.append(SynthSource(weight))
+        else:
+            specs.append(SourceSpec(Path(path), weight, name=str(path), records=load_coco(path)))
     # Distinct sample indices per step so a resumed run does not replay the same crops.
     return CropDataset(specs, crop=cfg.crop, input_size=cfg.input_size, seed=cfg.seed + start_step)
 
@@ -70,8 +73,12 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
 def save_checkpoint(path: Path, model, optimizer, step: int, cfg: TrainConfig) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save(
-        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-         "config": asdict(cfg)},
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "config": asdict(cfg),
+        },
         tmp,
     )
     tmp.replace(path)
@@ -79,8 +86,13 @@ def save_checkpoint(path: Path, model, optimizer, step: int, cfg: TrainConfig) -
 
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
     model.eval()
-    meta = {"input_size": cfg.input_size, "name": cfg.export_name, "model": cfg.model,
-            "train_step": step, "trained": True}
+    meta = {
+        "input_size": cfg.input_size,
+        "name": cfg.export_name,
+        "model": cfg.model,
+        "train_step": step,
+        "trained": True,
+    }
     path = export_onnx(model, out / "last.onnx", meta)
     model.train()
     return path
@@ -107,8 +119,12 @@ def train(cfg: TrainConfig) -> Path:
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     dataset = build_dataset(cfg, start_step=step * cfg.batch)
     loader = DataLoader(
-        dataset, batch_size=cfg.batch, shuffle=False, num_workers=cfg.workers,
-        collate_fn=_collate, persistent_workers=cfg.workers > 0,
+        dataset,
+        batch_size=cfg.batch,
+        shuffle=False,
+        num_workers=cfg.workers,
+        collate_fn=_collate,
+        persistent_workers=cfg.workers > 0,
         prefetch_factor=4 if cfg.workers > 0 else None,
     )
     log = (out / "log.jsonl").open("a")
@@ -132,8 +148,13 @@ def train(cfg: TrainConfig) -> Path:
             running[k] = 0.9 * running.get(k, v) + 0.1 * v
         if step % cfg.log_every == 0:
             rate = seen / (time.time() - t0)
-            rec = {"step": step, "lr": round(_lr(cfg, step), 6), "crops_per_s": round(rate, 2),
-                   **{k: round(v, 4) for k, v in running.items()}, "time": time.time()}
+            rec = {
+                "step": step,
+                "lr": round(_lr(cfg, step), 6),
+                "crops_per_s": round(rate, 2),
+                **{k: round(v, 4) for k, v in running.items()},
+                "time": time.time(),
+            }
             log.write(json.dumps(rec) + "\n")
             log.flush()
         if step % cfg.save_every == 0 or step >= cfg.steps:

@@ -11,7 +11,11 @@ import torch
 
 
 def focal_loss(
-    logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, alpha: float = 2.0, beta: float = 4.0
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    mask: torch.Tensor,
+    alpha: float = 2.0,
+    beta: float = 4.0,
 ) -> torch.Tensor:
     """CenterNet focal loss; ``mask`` (same shape, 1 = counted) selects the cells that count."""
     pred = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)

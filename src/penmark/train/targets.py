@@ -40,14 +40,15 @@ def build_targets(
     num_classes: int,
     stride: int,
 ) -> Targets:
-    """``boxes`` (N, 4) xyxy crop pixels, ``classes`` (N,) 0-based; ``size`` = (H, W) of the crop."""
+    """``boxes`` (N, 4) xyxy crop pixels, ``classes`` (N,) 0-based; ``size`` = (H, W) of the
+    crop."""
     h, w = size
     gh, gw = h // stride, w // stride
     heat = np.zeros((num_classes, gh, gw), np.float32)
     reg = np.zeros((4, gh, gw), np.float32)
     reg_weight = np.zeros((gh, gw), np.float32)
     ignore = np.zeros((num_classes, gh, gw), np.float32)
-    for (x0, y0, x1, y1), c in zip(ignore_boxes, ignore_classes):
+    for (x0, y0, x1, y1), c in zip(ignore_boxes, ignore_classes, strict=True):
         gx0, gy0 = int(max(0, np.floor(x0 / stride))), int(max(0, np.floor(y0 / stride)))
         gx1, gy1 = int(min(gw, np.ceil(x1 / stride))), int(min(gh, np.ceil(y1 / stride)))
         ignore[int(c), gy0:gy1, gx0:gx1] = 1.0

@@ -1,0 +1,93 @@
+"""Pages scanned sideways or upside down: the orientation is found and boxes land on the page as
+displayed. Logic is tested with a fake detector that finds a marker, so it holds for any model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from docgen import text_page
+from PIL import Image
+
+from penmark.io.documents import Page
+from penmark.pipeline import Options, PageProcessor, Task
+from penmark.region import Region
+from penmark.runtime.orientation import detect_orientation, rotate_box, unrotate_regions
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_rotate_box_inverts_pil_rotation(angle):
+    w, h = 300, 200
+    img = Image.new("L", (w, h), 0)
+    img.paste(255, (40, 30, 90, 60))  # box (40, 30, 90, 60) on the original
+    rotated = img.rotate(angle, expand=True)
+    ys, xs = np.nonzero(np.asarray(rotated) > 127)
+    rbox = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+    assert rotate_box(rbox, angle, w, h) == pytest.approx((40, 30, 90, 60))
+
+
+def test_unrotate_regions_keeps_label_score_page():
+    r = Region("signature", 0.8, (0, 0, 10, 20), page=3)
+    (back,) = unrotate_regions([r], 90, 100, 50)
+    assert (back.label, back.score, back.page) == ("signature", 0.8, 3)
+    assert back.box == (80, 0, 100, 10)
+
+
+@pytest.mark.parametrize(("seed", "skew"), [(0, 0.0), (1, 4.5), (2, -5.0)])
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_detects_orientation_of_text_pages(seed, skew, turn):
+    page = text_page(seed, size=(18, 26, 22)[seed])
+    if skew:
+        page = page.rotate(skew, fillcolor="white", resample=Image.BILINEAR)
+    shown = page.rotate(turn, expand=True)  # how the scan arrives
+    found = detect_orientation(shown)
+    assert found.angle == (-turn) % 360, found
+
+
+def test_blank_and_noise_pages_stay_as_they_are():
+    assert detect_orientation(Image.new("RGB", (800, 1000), "white")).angle == 0
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 255, (600, 500, 3), dtype=np.uint8))
+    assert detect_orientation(noise).confidence < 0.5
+
+
+class MarkerDetector:
+    """Finds a black square only when it is upright in the top-left quadrant (as a model trained
+    on upright pages would), so a wrong orientation gives no box."""
+
+    def __init__(self):
+        self.seen_sizes = []
+
+    def detect(self, image, threshold=None, labels=None, page=0):
+        self.seen_sizes.append(image.size)
+        arr = np.asarray(image.convert("L"))
+        h, w = arr.shape
+        ys, xs = np.nonzero(arr[: h // 16, : w // 2] < 30)
+        if len(xs) == 0:
+            return []
+        return [Region("signature", 0.9, (xs.min(), ys.min(), xs.max() + 1.0, ys.max() + 1.0), page)]
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_boxes_are_mapped_back_to_the_displayed_page(turn):
+    upright = text_page(3, size=22)
+    upright.paste((0, 0, 0), (60, 20, 140, 60))  # the "signature", above the text
+    shown = upright.rotate(turn, expand=True)
+    det = MarkerDetector()
+    proc = PageProcessor(Options(orientation="auto"), detector=det)
+    out = proc.process(Page("x.png", 0, shown), Task("x.png", "x.png", "x.png", None))
+    assert out.result.extra["orientation"] == (-turn) % 360
+    assert det.seen_sizes == [upright.size]  # the model saw the page upright
+    (region,) = out.result.regions
+    ink = np.asarray(shown.convert("L")) < 30
+    x0, y0, x1, y1 = (round(v) for v in region.box)
+    assert ink[y0:y1, x0:x1].mean() > 0.95  # the box sits on the marker in the displayed page
+    assert (x1 - x0) * (y1 - y0) == 80 * 40
+
+
+def test_orientation_none_trusts_the_page():
+    shown = text_page(0).rotate(180, expand=True)
+    det = MarkerDetector()
+    proc = PageProcessor(Options(orientation="none"), detector=det)
+    out = proc.process(Page("x.png", 0, shown), Task("x.png", "x.png", "x.png", None))
+    assert "orientation" not in out.result.extra
+    assert det.seen_sizes == [shown.size]

@@ -18,7 +18,13 @@ from penmark.formats import spark_region_structs
 from penmark.region import LABELS, PageResult
 from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 from penmark.spark._batch import error_text, is_null, map_batches, merge_errors, output_schema
-from penmark.spark.inference import ALIASES, WeightsRef, broadcast_weights, executor_detector
+from penmark.spark.inference import (
+    ALIASES,
+    WeightsRef,
+    broadcast_weights,
+    executor_detector,
+    record_batch,
+)
 from penmark.spark.inference import resolve_model as _resolve_model
 from penmark.spark.params import HasIO
 from penmark.spark.schema import EXCEPTION_COL, PAGE_COL, REGIONS_TYPE, image_struct_to_pil
@@ -54,6 +60,7 @@ def detect_batch(
         except Exception as exc:  # noqa: BLE001 - one bad page must not fail the job
             results.append([])
             errors.append(error_text(exc))
+    record_batch()
     out = pdf.copy()
     out[output_col] = results
     out[EXCEPTION_COL] = merge_errors(pdf, errors)

@@ -18,7 +18,9 @@ task in that (reused) worker process gets the same session. The broadcast is rea
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +79,26 @@ def broadcast_weights(sc: Any, name: str, path: Path) -> WeightsRef:
 # ---- executor side -------------------------------------------------------------------------
 
 _DETECTORS: dict[tuple[str, int], Detector] = {}
-STATS = {"sessions_created": 0, "broadcast_reads": 0}
-"""Counters of this process (read by tests to prove one session per process)."""
+STATS = {"sessions_created": 0, "broadcast_reads": 0, "batches": 0}
+"""Counters of this process."""
+
+EVENTS_ENV = "PENMARK_SPARK_EVENTS"
+"""If set to a folder, each executor process appends its counters there as JSON lines on every
+batch (``<host>-<pid>.jsonl``), so operators (and the tests) can see how many ONNX sessions and
+broadcast reads each process did across a job."""
+
+
+def record_batch() -> None:
+    """Count one inference batch in this process and, if enabled, log the counters."""
+    STATS["batches"] += 1
+    folder = os.environ.get(EVENTS_ENV)
+    if not folder:
+        return
+    host = socket.gethostname()
+    line = json.dumps({"host": host, "pid": os.getpid(), "cwd": os.getcwd(), **STATS})
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with open(Path(folder) / f"{host}-{os.getpid()}.jsonl", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 def _cache_dir() -> Path:

@@ -42,12 +42,12 @@ class Canvas:
         self.ink = tuple([rng.randint(0, 45)] * 3)
         self.slots: list[Slot] = []
         self.margin = int(rng.uniform(120, 230) * self.s)
-        self.body = int(rng.uniform(24, 34) * self.s)
+        self.body = 2 * int(rng.uniform(22, 34) * self.s / 2)
 
     # ------------------------------------------------------------------ fonts and text
     def f(self, size: float | None = None, style: str = "r", family: str | None = None
           ) -> ImageFont.FreeTypeFont:
-        size = int(size or self.body)
+        size = 2 * int((size or self.body) / 2)  # even sizes only: fewer FreeType faces
         path = self.bank.print_font(family or self.family, style, self.rng)
         return font(path, size)
 

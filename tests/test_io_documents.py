@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from docgen import PdfBuilder, many_pages_pdf, text_pdf
 from PIL import Image
 
+from docgen import PdfBuilder, many_pages_pdf, text_pdf
 from penmark.io import (
     InputError,
     expand_inputs,

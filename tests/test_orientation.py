@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from docgen import text_page
 from PIL import Image
 
+from docgen import text_page
 from penmark.io.documents import Page
 from penmark.pipeline import Options, PageProcessor, Task
 from penmark.region import Region
@@ -64,7 +64,8 @@ class MarkerDetector:
         ys, xs = np.nonzero(arr[: h // 16, : w // 2] < 30)
         if len(xs) == 0:
             return []
-        return [Region("signature", 0.9, (xs.min(), ys.min(), xs.max() + 1.0, ys.max() + 1.0), page)]
+        box = (xs.min(), ys.min(), xs.max() + 1.0, ys.max() + 1.0)
+        return [Region("signature", 0.9, box, page)]
 
 
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])

@@ -165,7 +165,8 @@ def draw_labels(
         tx = min(x0, max(0, out.width - tw - 2 * pad))
         color = color_for(r.label, colors)
         draw.rectangle((tx, ty, tx + tw + 2 * pad, ty + th + 2 * pad), fill=color)
-        text_color = (0, 0, 0) if sum(color) > 450 else (255, 255, 255)
+        luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
+        text_color = (0, 0, 0) if luma > 140 else (255, 255, 255)  # readable on any tab
         draw.text((tx + pad - left, ty + pad - top), text, fill=text_color, font=font)
     return out
 

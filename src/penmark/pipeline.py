@@ -75,6 +75,7 @@ class Outcome:
     result: PageResult
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
+    peak_rss_kb: int = 0  # peak RSS of the process that made it (set by batch workers)
 
 
 # --- output paths ------------------------------------------------------------------------------

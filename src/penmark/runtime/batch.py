@@ -105,8 +105,14 @@ def _init_worker(options: Options) -> None:
 
 
 def _run_task(task: Task) -> list[Outcome]:
+    import resource
+
     assert _PROCESSOR is not None
-    return _run_in(_PROCESSOR, task)
+    outcomes = _run_in(_PROCESSOR, task)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    for o in outcomes:
+        o.peak_rss_kb = peak
+    return outcomes
 
 
 def _run_in(processor: PageProcessor, task: Task) -> list[Outcome]:
@@ -130,16 +136,21 @@ class BatchRunner:
     """Runs tasks with ``workers`` processes (or in this process for 1) and yields
     ``(task, outcome)`` in task order, as soon as each task is done.
 
-    A detector can be injected for in-process runs (tests, custom models).
+    A detector can be injected for in-process runs (tests, custom models); ``processes=True``
+    uses worker processes even for one worker (the benchmark measures workers that way).
     """
 
-    def __init__(self, options: Options, workers: int = 1, detector=None) -> None:
+    def __init__(
+        self, options: Options, workers: int = 1, detector=None, processes: bool | None = None
+    ) -> None:
         self.options = options
         self.workers = max(1, int(workers))
         self.detector = detector
+        self.processes = processes
 
     def run(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Outcome]]:
-        if self.workers == 1 or self.detector is not None:
+        in_process = self.workers == 1 if self.processes is None else not self.processes
+        if in_process or self.detector is not None:
             processor = PageProcessor(self.options, self.detector)
             results = ((t, _run_in(processor, t)) for t in tasks)
         else:

@@ -105,13 +105,46 @@ class Canvas:
         return lx0 + length
 
     def boxed_field(self, x0: float, y0: float, x1: float, y1: float, label: str,
-                    f: ImageFont.FreeTypeFont | None = None) -> None:
+                    f: ImageFont.FreeTypeFont | None = None, kind: str = "box") -> None:
         """A form cell with a small label in its top-left corner."""
         f = f or self.f(self.body * 0.7)
         self.draw.rectangle([x0, y0, x1, y1], outline=self.ink, width=max(1, int(2 * self.s)))
         bb = self.text((x0 + 6 * self.s, y0 + 4 * self.s), label, f)
-        self.slots.append(Slot("box", (int(x0 + 8 * self.s), int(bb[3] + 2), int(x1 - 6 * self.s),
-                                       int(y1 - 4 * self.s)), label))
+        self.slots.append(Slot(kind, (int(x0 + 8 * self.s), int(bb[3] + 2), int(x1 - 6 * self.s),
+                                      int(y1 - 4 * self.s)), label))
+
+    def justified(self, x: float, y: float, width: float, s: str,
+                  f: ImageFont.FreeTypeFont | None = None, leading: float = 1.2) -> float:
+        """Fully justified paragraph (legal documents), word by word; returns the y below."""
+        f = f or self.f()
+        lines = self.wrap(s, f, width)
+        space = f.getlength(" ")
+        for i, line in enumerate(lines):
+            if y + f.size > self.h - self.margin * 0.6:
+                break
+            words = line.split()
+            if i == len(lines) - 1 or len(words) < 2:
+                self.draw.text((x, y), line, font=f, fill=self.ink)
+            else:
+                lens = [f.getlength(w) for w in words]
+                gap = (width - sum(lens)) / (len(words) - 1)
+                if gap > space * 3:
+                    gap = space
+                xx = x
+                for w, wl in zip(words, lens, strict=True):
+                    self.draw.text((xx, y), w, font=f, fill=self.ink)
+                    xx += wl + gap
+            y += f.size * leading
+        return y
+
+    def section(self, y: float, title: str) -> float:
+        """A GSA-style section header: rule, bold caps title centred, rule."""
+        f = self.f(self.body * 0.95, "b")
+        self.hline(self.margin * 0.8, self.w - self.margin * 0.8, y, 2)
+        self.text((self.w / 2, y + 4 * self.s), title, f, anchor="ma")
+        y += f.size * 1.5
+        self.hline(self.margin * 0.8, self.w - self.margin * 0.8, y, 1)
+        return y + self.body * 0.5
 
     def checkbox(self, x: float, y: float, label: str, f: ImageFont.FreeTypeFont | None = None
                  ) -> float:

@@ -82,11 +82,12 @@ def shading(img: Image.Image, rng: random.Random, nprng: np.random.Generator,
             strength: float) -> Image.Image:
     """Low-frequency brightness variation (uneven lighting, photocopy edge darkening)."""
     w, h = img.size
-    g = nprng.uniform(1 - strength, 1.0, (4, 3)).astype(np.float32)
-    if rng.random() < 0.5:  # darker edges
-        g[0, :] *= 1 - strength
-        g[-1, :] *= 1 - strength
-    f = Image.fromarray((g * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC)
+    g = nprng.uniform(1 - strength, 1.0, (3, 2)).astype(np.float32)
+    if rng.random() < 0.5:  # darker top/bottom edge (photocopier lid, curled page)
+        g[rng.choice((0, -1)), :] *= 1 - strength * 0.5
+    # Upsample a tiny grid with bilinear interpolation: smooth gradients, no bands.
+    small = Image.fromarray((g * 255).astype(np.uint8)).resize((8, 12), Image.Resampling.BILINEAR)
+    f = small.resize((w, h), Image.Resampling.BILINEAR)
     fa = np.asarray(f, dtype=np.uint16)
     a = np.asarray(img, dtype=np.uint16)
     if a.ndim == 3:

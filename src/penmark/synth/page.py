@@ -114,10 +114,53 @@ class _Composer:
         if r < self.cfg.real_signature_fraction:
             img = real_signature(self.cfg, rng, width)
         if img is None and r < 0.7:
-            img = procedural_signature(rng, self.nprng, width, initials=initials)
+            # Real signatures at 200 dpi are ~60-220 px tall whatever their width.
+            max_h = min(width * rng.uniform(0.3, 0.6), rng.uniform(90, 240) * self.cv.s)
+            if initials:
+                max_h = min(width * 1.2, rng.uniform(40, 110) * self.cv.s)
+            img = procedural_signature(rng, self.nprng, width, initials=initials,
+                                       max_height=max_h)
         if img is None:
             img = font_signature(rng, self.nprng, self.cv.bank, width, initials)
         return (img, colour) if img is not None else None
+
+    def annotate(self) -> None:
+        """Free annotations not tied to a field: notes in the top/bottom/side margins (often
+        over print, like the routing notes on Tobacco800 letters) and initials beside changes."""
+        rng, cv = self.rng, self.cv
+        W, H = cv.w, cv.h
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
+            where = rng.choice(("top", "top", "bottom", "side", "body"))
+            size = rng.uniform(34, 90) * cv.s
+            lines = rng.choice((1, 1, 1, 2, 3))
+            if where == "top":
+                x, y = rng.uniform(0.05, 0.7) * W, rng.uniform(0.01, 0.08) * H
+            elif where == "bottom":
+                x, y = rng.uniform(0.05, 0.6) * W, rng.uniform(0.8, 0.92) * H
+            elif where == "side":
+                x, y = rng.choice((0.01, 0.8)) * W, rng.uniform(0.1, 0.8) * H
+                lines = 1
+                size = min(size, 50 * cv.s)
+            else:
+                x, y = rng.uniform(0.05, 0.7) * W, rng.uniform(0.15, 0.8) * H
+            style = rng.choice(self.writers)
+            for _ in range(lines):
+                s = T.short_phrase(rng) if rng.random() < 0.6 else T.sentence(rng, 2, 5)[:-1]
+                item = self.hand_item(s, size, style)
+                if item is None:
+                    break
+                img, col = item
+                if img.width > W * 0.9 - x:
+                    sc = max((W * 0.9 - x) / img.width, 0.3)
+                    img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+                self.paste(img, col, x + rng.gauss(0, 6), y, "handwritten")
+                y += max(img.height, size) * rng.uniform(1.1, 1.4)
+        if rng.random() < 0.2:
+            item = self.signature_item(int(rng.uniform(40, 110) * cv.s), initials=True)
+            if item:
+                img, col = item
+                self.paste(img, col, rng.choice((0.02, 0.88)) * W, rng.uniform(0.2, 0.85) * H,
+                           "signature")
 
     def tick(self, box: tuple[int, int, int, int]) -> None:
         from .ink import _draw_strokes
@@ -284,6 +327,8 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     comp.begin()
     for slot in hand:
         comp.fill(slot)
+    if not hard_negative and rng.random() < (0.7 if kind == "letter" else 0.35):
+        comp.annotate()
     mask = comp.mask
 
     # ----------------------------------------------------------------- scan effects

@@ -10,6 +10,7 @@ import random
 
 from . import text as T
 from .canvas import Canvas, Slot
+from .fonts import font
 
 
 def _header(cv: Canvas, rng: random.Random, y: float) -> float:
@@ -25,6 +26,9 @@ def _header(cv: Canvas, rng: random.Random, y: float) -> float:
         y += f.size * 1.5
     else:
         f = cv.f(rng.uniform(40, 60) * s, "b", rng.choice(("serif", "sans")))
+        if rng.random() < 0.2 and cv.bank.roles["script"]:
+            # Letterhead in a printed script face: print that looks like handwriting.
+            f = font(rng.choice(cv.bank.roles["script"]), int(rng.uniform(56, 84) * s))
         cv.text((cv.margin, y), T.company(rng), f)
         y += f.size * 1.2
         for line in T.address_lines(rng):
@@ -101,50 +105,94 @@ def letter(cv: Canvas, rng: random.Random) -> None:
 
 
 def lease(cv: Canvas, rng: random.Random) -> None:
+    """Lease / contract page: dense justified clauses, section bars, fill-in lines, signature
+    block (lines or a GSA-style grid), footer initials."""
     s = cv.s
-    y = _header(cv, rng, cv.margin * rng.uniform(0.4, 0.8))
-    x0, width = cv.margin, cv.w - 2 * cv.margin
+    cv.body = 2 * int(rng.uniform(20, 28) * s / 2)
+    y = _header(cv, rng, cv.margin * rng.uniform(0.3, 0.7))
+    x0, width = cv.margin * rng.uniform(0.6, 1.0), cv.w - 2 * cv.margin * rng.uniform(0.6, 1.0)
+    f = cv.f()
     if rng.random() < 0.6:
-        f = cv.f()
-        cv.field(x0 + width * 0.55, y, "LEASE NO.", width * 0.3, f)
-        y += cv.body * 2
+        cv.field(x0 + width * 0.6, y, "LEASE NO.", width * 0.25, f)
+        y += cv.body * 1.8
         cv.field(x0, y, "THIS LEASE, made and entered into this date", width * 0.3, f)
         y += cv.body * 1.8
-    n_par = rng.randint(2, 7)
+    just = rng.random() < 0.6
+    leading = rng.uniform(1.1, 1.35)
+    n_par = rng.randint(3, 12)
+    sec = 0
     for i in range(n_par):
+        if rng.random() < 0.25 and y < cv.h * 0.6:
+            sec += 1
+            y = cv.section(y + cv.body * 0.3, f"{rng.choice(('PART', 'SECTION'))} {sec} - "
+                           f"{' '.join(rng.choice(T.WORDS) for _ in range(3)).upper()}")
         num = f"{i + 1}. " if rng.random() < 0.7 else ""
-        y = cv.paragraph(x0, y, width, num + T.paragraph(rng, (1, 4)), cv.f(cv.body * 0.9))
-        y += cv.body * 0.6
+        text = num + T.paragraph(rng, (1, 4))
+        if just:
+            y = cv.justified(x0, y, width, text, f, leading)
+        else:
+            y = cv.paragraph(x0, y, width, text, f, leading)
+        y += cv.body * rng.uniform(0.3, 0.9)
         if rng.random() < 0.3 and y < cv.h * 0.6:
-            f = cv.f(cv.body * 0.9)
             x = x0 + cv.body * 2
             lab = rng.choice(("commencing on", "rental of $", "square feet:", "ending on",
-                              "at the rate of $", "Street address:", "date"))
+                              "at the rate of $", "Street address:", "date", "per annum $"))
             cv.field(x, y + f.size, lab, width * rng.uniform(0.2, 0.45), f)
             y += f.size * 2.4
-        if y > cv.h * 0.55:
+        if y > cv.h * rng.uniform(0.45, 0.7):
             break
     y += cv.body
     cv.text((x0, y), "IN WITNESS WHEREOF, the parties hereto have hereunto subscribed their names "
-            "as of the date first above written.", cv.f(cv.body * 0.85))
+            "as of the date first above written.", cv.f(cv.body * 0.9))
     y += cv.body * 2
-    for party in rng.sample(("LESSOR", "UNITED STATES OF AMERICA", "TENANT", "WITNESS",
-                             "IN PRESENCE OF"), rng.randint(1, 3)):
-        if y > cv.h - cv.margin * 2.2:
-            break
-        cv.text((x0, y), party, cv.f(cv.body * 0.9, "b"))
-        y += cv.body * 1.2 + 120 * s
-        cols = rng.choice((1, 2))
-        colw = width / cols - 40 * s
-        for c in range(cols):
-            cap = rng.choice(("(Signature)", "SIGNATURE", "BY", "(Title)", "NAME OF SIGNER"))
-            pn = T.name(rng) if rng.random() < 0.5 else None
-            cv.sig_line(x0 + c * (colw + 40 * s), y, colw * rng.uniform(0.6, 1.0), cap, pn)
-        y += cv.body * 3.5
-        if rng.random() < 0.5:
-            cv.field(x0, y, rng.choice(("Address:", "Title:", "Date:", "Name:")), width * 0.5)
-            y += cv.body * 2.5
+    if rng.random() < 0.4:
+        _sig_grid(cv, rng, x0, y, width)
+    else:
+        for party in rng.sample(("LESSOR", "UNITED STATES OF AMERICA", "TENANT", "WITNESS",
+                                 "IN PRESENCE OF", "LANDLORD"), rng.randint(1, 3)):
+            if y > cv.h - cv.margin * 2.2:
+                break
+            cv.text((x0, y), party, cv.f(cv.body, "b"))
+            y += cv.body * 1.2 + rng.uniform(80, 140) * s
+            cols = rng.choice((1, 2))
+            colw = width / cols - 40 * s
+            for c in range(cols):
+                cap = rng.choice(("(Signature)", "SIGNATURE", "BY", "(Title)", "NAME OF SIGNER"))
+                pn = T.name(rng) if rng.random() < 0.5 else None
+                cv.sig_line(x0 + c * (colw + 40 * s), y, colw * rng.uniform(0.6, 1.0), cap, pn)
+            y += cv.body * 3.5
+            if rng.random() < 0.5:
+                cv.field(x0, y, rng.choice(("Address:", "Title:", "Date:", "Name:")), width * 0.5)
+                y += cv.body * 2.5
     _footer(cv, rng)
+
+
+def _sig_grid(cv: Canvas, rng: random.Random, x0: float, y: float, width: float) -> None:
+    """GSA-style signature table: labelled cells; SIGNATURE cells get signatures, the others
+    typed or handwritten names, titles, addresses and dates."""
+    s = cv.s
+    for party in rng.sample(("FOR THE LESSOR", "FOR THE GOVERNMENT", "WITNESSED BY"),
+                            rng.randint(1, 2)):
+        if y > cv.h - cv.margin * 2.5:
+            break
+        cv.text((x0, y), party + ":", cv.f(cv.body, "b"))
+        y += cv.body * 1.4
+        rh = rng.uniform(90, 130) * s
+        for _ in range(rng.randint(1, 2)):
+            cells = rng.choice((("SIGNATURE", "NAME OF SIGNER"), ("SIGNATURE", "DATE"),
+                                ("ADDRESS", "TITLE"), ("SIGNATURE", "OFFICIAL TITLE OF SIGNER")))
+            for c, lab in enumerate(cells):
+                cx0 = x0 + c * width / 2
+                cv.boxed_field(cx0, y, cx0 + width / 2, y + rh, lab,
+                               kind="sig" if lab == "SIGNATURE" else "box")
+                if lab != "SIGNATURE" and rng.random() < 0.5:
+                    val = T.fill_value(rng, lab)
+                    cv.text((cx0 + 20 * s, y + rh - 12 * s), val,
+                            cv.f(cv.body, family=rng.choice(("mono", "type", cv.family))),
+                            anchor="ls")
+                    cv.slots.pop()  # printed already: not a slot any more
+            y += rh
+        y += cv.body * 1.5
 
 
 def form(cv: Canvas, rng: random.Random) -> None:

@@ -67,11 +67,13 @@ def stamp(cv: Canvas, rng: random.Random, nprng: np.random.Generator) -> None:
     cv.img.paste(col, (x, y), Image.fromarray(a))
 
 
-def logo(cv: Canvas, rng: random.Random) -> None:
-    """A simple geometric logo with a bold company name, top-left or top-centre."""
+def logo(cv: Canvas, rng: random.Random, x: float | None = None, y: float | None = None
+         ) -> float:
+    """A simple geometric logo with a bold company name (a letterhead); returns its bottom y."""
     s = cv.s
-    x, y = cv.margin * rng.uniform(0.3, 1.0), cv.margin * rng.uniform(0.2, 0.5)
-    sz = int(rng.uniform(60, 140) * s)
+    if x is None or y is None:
+        x, y = cv.margin * rng.uniform(0.3, 1.0), cv.margin * rng.uniform(0.2, 0.5)
+    sz = int(rng.uniform(60, 130) * s)
     col = rng.choice([(0, 0, 0), (20, 50, 120), (140, 20, 30), (30, 90, 60)])
     shape = rng.randrange(4)
     d = cv.draw
@@ -90,6 +92,17 @@ def logo(cv: Canvas, rng: random.Random) -> None:
     fpath = cv.bank.print_font(rng.choice(("sans", "serif")), "b", rng)
     d.text((x + sz * 1.2, y + sz / 2), name, font=font(fpath, int(sz * 0.55)), fill=col,
            anchor="lm")
+    return y + sz
+
+
+def redactions(cv: Canvas, rng: random.Random) -> None:
+    """Black redaction bars over text lines (released government documents have many)."""
+    for _ in range(rng.randint(1, 4)):
+        w = rng.uniform(120, 700) * cv.s
+        h = rng.uniform(22, 60) * cv.s
+        x = rng.uniform(cv.margin, max(cv.margin + 1, cv.w - cv.margin - w))
+        y = rng.uniform(cv.margin, cv.h - cv.margin)
+        cv.draw.rectangle([x, y, x + w, y + h], fill=(0, 0, 0))
 
 
 def barcode(cv: Canvas, rng: random.Random) -> None:

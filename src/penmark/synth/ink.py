@@ -41,7 +41,7 @@ class InkItem:
 
 def pick_colour(rng: random.Random, grey_page: bool = False) -> tuple[int, int, int]:
     r = rng.random()
-    key = "blue" if r < 0.5 else "black" if r < 0.85 else "grey" if r < 0.94 else "red"
+    key = "blue" if r < 0.45 else "black" if r < 0.88 else "grey" if r < 0.95 else "red"
     if r > 0.985:
         key = "green"
     base = rng.choice(INK_COLOURS[key])
@@ -142,7 +142,7 @@ def render_text(
     if style.stroke < 0:
         a = np.asarray(out, dtype=np.int16)
         out = Image.fromarray(np.clip((a - 90) * 2, 0, 255).astype(np.uint8))
-    out = _pressure(out, nprng, rng.uniform(0.65, 0.95))
+    out = _pressure(out, nprng, rng.uniform(0.7, 1.0))
     return tighten(out)
 
 

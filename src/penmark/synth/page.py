@@ -19,7 +19,7 @@ from . import effects as E
 from . import text as T
 from .canvas import Canvas, Slot
 from .config import SynthConfig
-from .decor import barcode, logo, qr, stamp, typed_fill
+from .decor import barcode, qr, redactions, stamp, typed_fill
 from .fonts import font_bank
 from .geometry import quarter_box, shear_skew, skew_points
 from .ink import (
@@ -269,8 +269,8 @@ class _Composer:
 
 def _paper(rng: random.Random) -> tuple[int, int, int]:
     r = rng.random()
-    if r < 0.55:
-        v = rng.randint(244, 255)
+    if r < 0.65:
+        v = rng.randint(246, 255)
         return (v, v, v)
     if r < 0.75:  # cream / aged
         v = rng.randint(236, 252)
@@ -311,8 +311,8 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     paper = _paper(rng)
     cv = Canvas(cfg.size, paper, rng, bank)
     TEMPLATES[kind](cv, rng)
-    if rng.random() < 0.3:
-        logo(cv, rng)
+    if rng.random() < 0.12:
+        redactions(cv, rng)
     n_stamps = rng.choices((0, 1, 2), (0.6, 0.3, 0.1))[0] + (1 if hard_negative else 0)
     for _ in range(n_stamps):
         stamp(cv, rng, nprng)
@@ -362,8 +362,16 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         if rng.random() < (0.5 if img.mode == "L" else 0.3):
             img = E.blur(img, rng.uniform(0.3, 1.1))
         if rng.random() < 0.5:
-            lo = rng.uniform(0, 60)
-            img = E.levels(img, lo, rng.uniform(200, 255), rng.uniform(0.7, 1.5))
+            # Contrast: mostly mild; sometimes faded toner (high black) or a dark photocopy.
+            r = rng.random()
+            if r < 0.6:
+                img = E.levels(img, rng.uniform(0, 30), rng.uniform(235, 255),
+                               rng.uniform(0.8, 1.2))
+            elif r < 0.8:
+                img = E.levels(img, rng.uniform(40, 90), rng.uniform(230, 255),
+                               rng.uniform(0.6, 0.9))
+            else:
+                img = E.levels(img, 0, rng.uniform(190, 235), rng.uniform(1.2, 1.8))
         if rng.random() < 0.6:
             img = E.add_noise(img, rng.uniform(2, 12), rng)
     if rng.random() < 0.35:

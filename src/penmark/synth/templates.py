@@ -10,11 +10,14 @@ import random
 
 from . import text as T
 from .canvas import Canvas, Slot
+from .decor import logo
 from .fonts import font
 
 
 def _header(cv: Canvas, rng: random.Random, y: float) -> float:
     s = cv.s
+    if rng.random() < 0.25:
+        y = logo(cv, rng, cv.margin * rng.uniform(0.4, 1.0), y) + cv.body * 1.5
     if rng.random() < 0.5:
         title = rng.choice((
             "U.S. GOVERNMENT LEASE FOR REAL PROPERTY", "SUPPLEMENTAL LEASE AGREEMENT",

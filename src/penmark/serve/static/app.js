@@ -182,8 +182,10 @@ function drawPage(canvas, page, img) {
   ctx.drawImage(img, 0, 0);
   const sx = img.naturalWidth / page.width;
   const sy = img.naturalHeight / page.height;
-  const unit = Math.max(1.5, Math.max(canvas.width, canvas.height) / 700);
-  const font = Math.round(unit * 7.5);
+  // Line width and label size in screen pixels, whatever the canvas is scaled to on screen.
+  const shownHeight = canvas.getBoundingClientRect().height || canvas.height;
+  const unit = Math.max(1, canvas.height / shownHeight);
+  const font = Math.round(unit * 12);
   ctx.font = `600 ${font}px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif`;
   ctx.textBaseline = "top";
   const shown = visibleRegions(page);
@@ -192,11 +194,11 @@ function drawPage(canvas, page, img) {
     const [x0, y0, x1, y1] = [r.box[0] * sx, r.box[1] * sy, r.box[2] * sx, r.box[3] * sy];
     ctx.fillStyle = color.replace("rgb(", "rgba(").replace(")", ", 0.10)");
     ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
-    ctx.lineWidth = unit * 1.4;
+    ctx.lineWidth = unit * 2;
     ctx.strokeStyle = color;
     ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
     const text = `${r.label}:${r.score.toFixed(2)}`;
-    const pad = unit * 2;
+    const pad = unit * 3;
     const tw = ctx.measureText(text).width + 2 * pad;
     const th = font + 2 * pad;
     const ty = y0 - th >= 0 ? y0 - th : y0; // above the box, or inside when at the top edge

@@ -44,8 +44,10 @@ class SynthConfig:
     ``rotate_fraction`` is the share of pages turned by 90/180/270 degrees.
     ``ink_dir`` holds real handwriting crops (``../shared/ink``); ``datasets_dir`` the real
     labelled sets whose *train* signatures are pasted; both are skipped when absent.
-    ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting / signature
-    items taken from real crops when available. ``return_masks`` adds per-class ink masks to the
+    ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting /
+    signature items taken from real crops when available; ``hershey_fraction`` the share of
+    handwriting drawn as single-stroke Hershey pen paths (optional ``Hershey-Fonts`` package).
+    ``return_masks`` adds per-class ink masks to the
     page (used by tests; costs time).
     """
 
@@ -68,6 +70,7 @@ class SynthConfig:
     jpeg_fraction: float = 0.5
     real_ink_fraction: float = 0.3
     real_signature_fraction: float = 0.35
+    hershey_fraction: float = 0.12
     ink_dir: Path | None = field(default_factory=_default_ink_dir)
     datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)

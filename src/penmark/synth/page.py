@@ -22,6 +22,7 @@ from .config import SynthConfig
 from .decor import barcode, qr, redactions, stamp, typed_fill
 from .fonts import font_bank
 from .geometry import quarter_box, shear_skew, skew_points
+from .hershey import hershey_text
 from .ink import (
     ALPHA_FLOOR,
     HandStyle,
@@ -99,6 +100,10 @@ class _Composer:
             real = real_handwriting(self.cfg, self.rng, height)
             if real is not None:
                 return real, style.colour if self.rng.random() < 0.5 else pick_colour(self.rng)
+        if self.rng.random() < self.cfg.hershey_fraction:
+            img = hershey_text(s, height * 0.75, self.rng, self.nprng)
+            if img is not None:
+                return img, style.colour
         st = HandStyle(**{**style.__dict__})
         st.size = int(max(14, min(style.size, height)))
         img = render_text(s, st, self.rng, self.nprng)

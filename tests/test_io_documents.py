@@ -133,6 +133,7 @@ def test_pdf_pages_dpi_selection_and_points():
     box_px = (20 / 0.72, (72 - 80) / 0.72, 80 / 0.72, (72 - 20) / 0.72)
     assert p.to_pdf_user_space(box_px) == pytest.approx([20, 20, 80, 80], abs=0.05)
     assert p.to_points(box_px) == pytest.approx([20, -8, 80, 52], abs=0.05)
+    assert p.size_pt == pytest.approx((144, 72))
 
 
 def test_pdf_rotate_and_cropbox_map_back_to_user_space():

@@ -12,9 +12,10 @@ A page that failed: ``{"source": "<path>", "error": "<reason>"}`` (``page`` adde
 
 Optional additions (readers must ignore keys they do not know): ``"orientation": 0|90|180|270``
 (how the page was turned to read it; boxes are still on the page as displayed) and for PDF pages
-``"pdf": {"dpi", "points_per_pixel", "pixel_to_pdf": [a, b, c, d, e, f]}`` with each region then
-also carrying ``"box_pt"`` (PDF points, top-left origin, page as displayed) and ``"box_pdf"``
-(PDF user space, bottom-left origin: what PDF libraries use to annotate the original file).
+``"pdf": {"dpi", "points_per_pixel", "size_pt", "pixel_to_pdf": [a, b, c, d, e, f]}``, with
+each region then also carrying ``"box_pt"`` (PDF points, top-left origin, page as displayed)
+and ``"box_pdf"`` (PDF user space, bottom-left origin: what PDF libraries use to annotate
+the original file).
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def page_to_dict(result: PageResult) -> dict[str, Any]:
     pdf = result.extra.get("pdf") if isinstance(result.extra.get("pdf"), dict) else None
     regions = [region_to_dict(r) for r in result.regions]
     if pdf and pdf.get("points_per_pixel"):
+        scale = pdf["points_per_pixel"]
+        size_pt = pdf.get("size_pt")
+        if size_pt and len(size_pt) == 2 and result.width and result.height:
+            scale = (size_pt[0] / result.width, size_pt[1] / result.height)
         for d, r in zip(regions, result.regions, strict=True):
-            d.update(region_pdf_boxes(r, pdf["points_per_pixel"], pdf.get("pixel_to_pdf")))
+            d.update(region_pdf_boxes(r, scale, pdf.get("pixel_to_pdf")))
     out = {
         "source": result.source,
         "page": result.page,
@@ -69,12 +74,21 @@ def page_to_dict(result: PageResult) -> dict[str, Any]:
 
 
 def region_pdf_boxes(
-    region: Region, points_per_pixel: float, pixel_to_pdf: list[float] | None = None
+    region: Region,
+    points_per_pixel: float | tuple[float, float],
+    pixel_to_pdf: list[float] | None = None,
 ) -> dict[str, list[float]]:
-    """``box_pt`` (top-left origin, as displayed) and, given the page's affine pixel -> PDF
+    """``box_pt`` (top-left origin, as displayed; ``points_per_pixel`` one scale or ``(sx, sy)``)
+    and, given the page's affine pixel -> PDF
     user-space matrix ``[a, b, c, d, e, f]`` (x' = a x + c y + e, y' = b x + d y + f),
     ``box_pdf``."""
-    out = {"box_pt": [round(float(v) * points_per_pixel, 2) for v in region.box]}
+    if isinstance(points_per_pixel, (tuple, list)):
+        sx, sy = points_per_pixel
+    else:
+        sx = sy = float(points_per_pixel)
+    bx0, by0, bx1, by1 = region.box
+    box_pt = [bx0 * sx, by0 * sy, bx1 * sx, by1 * sy]
+    out = {"box_pt": [round(v, 2) for v in box_pt]}
     if pixel_to_pdf and len(pixel_to_pdf) == 6:
         a, b, c, d, e, f = pixel_to_pdf
         x0, y0, x1, y1 = region.box

@@ -174,6 +174,7 @@ class PageProcessor:
             result.extra["pdf"] = {
                 "dpi": page.dpi,
                 "points_per_pixel": round(page.points_per_pixel, 6),
+                "size_pt": [round(v, 3) for v in page.size_pt or ()],
                 "pixel_to_pdf": [round(v, 6) for v in page.pdf_matrix or ()],
             }
         files: list[str] = []
@@ -224,8 +225,8 @@ class PageProcessor:
             if task.kind == "pdf":
                 parts = redact_parts_dir(opts.redact_dir, task)
                 parts.mkdir(parents=True, exist_ok=True)
-                w_pt = page.width * (page.points_per_pixel or 72.0 / opts.dpi)
-                h_pt = page.height * (page.points_per_pixel or 72.0 / opts.dpi)
+                nominal = (page.width * 72 / opts.dpi, page.height * 72 / opts.dpi)
+                w_pt, h_pt = page.size_pt or nominal
                 path = parts / f"{page.index:06d}_{w_pt:.3f}_{h_pt:.3f}.jpg"
                 _save(clean, path, opts.jpeg_quality)
             else:

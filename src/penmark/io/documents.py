@@ -47,6 +47,7 @@ class Page:
     count: int | None = None  # pages in the source, when known
     dpi: float | None = None
     points_per_pixel: float | None = None
+    size_pt: tuple[float, float] | None = None  # page as displayed, in PDF points
     pdf_matrix: tuple[float, float, float, float, float, float] | None = None
     error: str | None = None
     info: dict = field(default_factory=dict)
@@ -61,10 +62,11 @@ class Page:
 
     def to_points(self, box: Sequence[float]) -> list[float] | None:
         """Pixel box -> PDF points, top-left origin, as the page is displayed (None if not PDF)."""
-        if self.points_per_pixel is None:
+        if self.size_pt is None or self.image is None:
             return None
-        s = self.points_per_pixel
-        return [round(float(v) * s, 2) for v in box]
+        sx, sy = self.size_pt[0] / self.width, self.size_pt[1] / self.height
+        x0, y0, x1, y1 = (float(v) for v in box)
+        return [round(x0 * sx, 2), round(y0 * sy, 2), round(x1 * sx, 2), round(y1 * sy, 2)]
 
     def to_pdf_user_space(self, box: Sequence[float]) -> list[float] | None:
         """Pixel box -> PDF user-space box ``[x0, y0, x1, y1]`` (bottom-left origin, MediaBox
@@ -339,7 +341,8 @@ def _device_to_page_matrix(page, width: int, height: int) -> tuple[float, ...]:
     return ((ax - e) / width, (bx - f) / width, (cx - e) / height, (dy - f) / height, e, f)
 
 
-def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple[Image.Image, float, tuple]:
+def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple:
+    """Render page ``i``; returns the image, the scale used (pixels per point) and the matrix."""
     page = pdf[i]
     try:
         w_pt, h_pt = page.get_size()
@@ -355,7 +358,7 @@ def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple[Image.Image, 
         finally:
             bitmap.close()
         matrix = _device_to_page_matrix(page, img.width, img.height)
-        return img, w_pt / img.width, matrix
+        return img, scale, matrix, (w_pt, h_pt)
     finally:
         page.close()
 
@@ -385,7 +388,7 @@ def _iter_pdf(
         for i in _want(pages, count):
             try:
                 try:
-                    img, ppp, matrix = _render_pdf_page(pdf, label, i, dpi)
+                    img, scale, matrix, size_pt = _render_pdf_page(pdf, label, i, dpi)
                 except pdfium.PdfiumError as exc:
                     raise InputError(label, f"page {i + 1}: cannot render: {exc}") from None
             except InputError as exc:
@@ -399,8 +402,9 @@ def _iter_pdf(
                 img,
                 kind="pdf",
                 count=count,
-                dpi=round(PDF_POINTS_PER_INCH / ppp, 3),
-                points_per_pixel=ppp,
+                dpi=round(scale * PDF_POINTS_PER_INCH, 3),
+                points_per_pixel=1.0 / scale,
+                size_pt=size_pt,
                 pdf_matrix=matrix,
             )
     finally:

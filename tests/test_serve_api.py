@@ -438,3 +438,19 @@ def test_config_rejects_nonsense():
         ServeConfig(timeout_s=0)
     with pytest.raises(ValueError):
         ServeConfig(default_threshold=2.0)
+
+
+def test_redact_multipage_tiff_returns_a_pdf(client):
+    r = post(client, "/v1/redact", name="fax.tif", body=tiff_bytes(2), mime="image/tiff")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert 'filename="fax-redacted.pdf"' in r.headers["content-disposition"]
+
+
+def test_redact_errors_are_json(client):
+    r = post(client, "/v1/redact", body=b"GIF89a" + b"\0" * 20)
+    assert r.status_code == 422
+    assert error_of(r)["code"] == "unreadable"
+    r = post(client, "/v1/redact", body=b"just text")
+    assert r.status_code == 415

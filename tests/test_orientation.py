@@ -92,3 +92,30 @@ def test_orientation_none_trusts_the_page():
     out = proc.process(Page("x.png", 0, shown), Task("x.png", "x.png", "x.png", None))
     assert "orientation" not in out.result.extra
     assert det.seen_sizes == [shown.size]
+
+
+class SmallInputDetector(MarkerDetector):
+    """Like the real Detector, declares the long side it works at; finds the marker anywhere."""
+
+    input_size = 400
+
+    def detect(self, image, threshold=None, labels=None, page=0):
+        self.seen_sizes.append(image.size)
+        arr = np.asarray(image.convert("L"))
+        ys, xs = np.nonzero(arr < 30)
+        box = (xs.min(), ys.min(), xs.max() + 1.0, ys.max() + 1.0)
+        return [Region("signature", 0.9, box, page)]
+
+
+@pytest.mark.parametrize("turn", [0, 90])
+def test_shared_resize_maps_boxes_to_full_resolution(turn):
+    upright = Image.new("RGB", (1000, 1300), "white")
+    upright.paste((0, 0, 0), (200, 100, 600, 300))
+    shown = upright.rotate(turn, expand=True)
+    det = SmallInputDetector()
+    proc = PageProcessor(Options(orientation="auto"), detector=det)
+    out = proc.process(Page("x.png", 0, shown), Task("x.png", "x.png", "x.png", None))
+    assert max(det.seen_sizes[0]) == 400  # the detector got the shrunk copy
+    (region,) = out.result.regions
+    want = (200, 100, 600, 300) if turn == 0 else (100, 400, 300, 800)
+    assert region.box == pytest.approx(want, abs=4)

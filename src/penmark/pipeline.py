@@ -141,18 +141,35 @@ class PageProcessor:
         self.detector = detector
 
     def detect(self, page: Page) -> tuple[list[Region], int, float]:
-        """Regions in display coordinates, the rotation used (CCW degrees) and its confidence."""
+        """Regions in display coordinates, the rotation used (CCW degrees) and its confidence.
+
+        The page is shrunk once to the detector's input size (the same resize the detector would
+        do itself) and that copy serves both the orientation check and the detector, so orienting
+        costs no second full-page resize; boxes are scaled back to the page's pixels.
+        """
         from penmark.runtime.orientation import detect_orientation, unrotate_regions
 
         image = page.image
+        w, h = image.size
+        work, sx, sy = image, 1.0, 1.0
+        size = getattr(self.detector, "input_size", None)
+        if isinstance(size, int) and max(w, h) > size:
+            from penmark.runtime.preprocess import page_scale
+
+            scale = page_scale(w, h, size)
+            nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+            work = image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
+            sx, sy = w / nw, h / nh
         angle, confidence = 0, 1.0
         if self.options.orientation == "auto":
-            found = detect_orientation(image)
+            found = detect_orientation(work)
             angle, confidence = found.angle, found.confidence
-        upright = image.rotate(angle, expand=True) if angle else image
+        upright = work.rotate(angle, expand=True) if angle else work
         regions = self.detector.detect(upright, page=page.index)
-        regions = unrotate_regions(regions, angle, image.width, image.height)
-        regions = [r.clipped(image.width, image.height) for r in regions]
+        regions = unrotate_regions(regions, angle, work.width, work.height)
+        if work is not image:
+            regions = [r.scaled(sx, sy) for r in regions]
+        regions = [r.clipped(w, h) for r in regions]
         return regions, angle, confidence
 
     def process(self, page: Page, task: Task) -> Outcome:

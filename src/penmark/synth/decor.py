@@ -150,3 +150,25 @@ def typed_fill(cv: Canvas, rng: random.Random, box: tuple[int, int, int, int], s
         s = s[: max(3, len(s) * 3 // 4)]
     cv.draw.text((x0 + rng.uniform(0, 20) * cv.s, y1 - 6 * cv.s), s, font=f,
                  fill=tuple([rng.randint(0, 60)] * 3), anchor="ls")
+
+
+def printed_script_block(cv: Canvas, rng: random.Random) -> None:
+    """A few perfectly regular lines in a script or handwriting face: invitations, slogans,
+    'Thank you!' notes, printed signatures. Print, so never labelled."""
+    roles = cv.bank.roles
+    pool = roles["script"] + roles["hand"] if rng.random() < 0.5 else roles["script"]
+    if not pool:
+        return
+    size = int(rng.uniform(30, 70) * cv.s)
+    f = font(rng.choice(pool), size)
+    x = rng.uniform(cv.margin * 0.5, cv.w * 0.4)
+    y = rng.uniform(cv.margin, cv.h - cv.margin * 2)
+    ink = tuple([rng.randint(0, 50)] * 3) if rng.random() < 0.8 else rng.choice(STAMP_COLOURS)
+    for _ in range(rng.randint(1, 4)):
+        if rng.random() < 0.3:
+            s = rng.choice(("Thank you!", "With compliments", "Best wishes", "Season's Greetings",
+                            "Welcome", "Congratulations"))
+        else:
+            s = T.sentence(rng, 2, 7)
+        cv.draw.text((x, y), s, font=f, fill=ink)
+        y += size * 1.3

@@ -12,7 +12,7 @@ import random
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 _MARGIN = 257
 
@@ -60,22 +60,23 @@ def binarise(img: Image.Image, rng: random.Random) -> Image.Image:
 
 def speckle(img: Image.Image, rng: random.Random, nprng: np.random.Generator,
             density: float) -> Image.Image:
-    """Dust and toner specks: small dark dots at random places."""
+    """Dust and toner specks: small dark dots at random places (drawn, no full-page copy)."""
     w, h = img.size
     n = int(w * h * density)
     if n == 0:
         return img
-    a = np.array(img)
-    ys = nprng.integers(0, h - 1, n)
-    xs = nprng.integers(0, w - 1, n)
-    v = nprng.integers(0, 90, n).astype(np.uint8)
-    if a.ndim == 3:
-        v = v[:, None]
-    a[ys, xs] = v
-    big = nprng.random(n) < 0.3
-    a[ys[big] + 1, xs[big]] = v[big]
-    a[ys[big], xs[big] + 1] = v[big]
-    return Image.fromarray(a, img.mode)
+    d = ImageDraw.Draw(img)
+    xs = nprng.integers(0, w - 2, n).tolist()
+    ys = nprng.integers(0, h - 2, n).tolist()
+    vs = nprng.integers(0, 90, n).tolist()
+    big = (nprng.random(n) < 0.3).tolist()
+    for x, y, v, b in zip(xs, ys, vs, big, strict=True):
+        col = v if img.mode == "L" else (v, v, v)
+        if b:
+            d.rectangle([x, y, x + 1, y + 1], fill=col)
+        else:
+            d.point((x, y), fill=col)
+    return img
 
 
 def shading(img: Image.Image, rng: random.Random, nprng: np.random.Generator,
@@ -111,8 +112,6 @@ def blur(img: Image.Image, radius: float) -> Image.Image:
 
 
 def punch_holes(img: Image.Image, rng: random.Random, fill: int) -> Image.Image:
-    from PIL import ImageDraw
-
     w, h = img.size
     d = ImageDraw.Draw(img)
     r = w * 0.012

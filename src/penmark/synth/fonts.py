@@ -89,9 +89,9 @@ class FontBank:
         return choices[rng.randrange(len(choices))]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    """Cached FreeType face."""
+    """Cached FreeType face (loading one, with woff2 decoding, costs ~0.5 ms)."""
     return ImageFont.truetype(path, max(4, int(size)))
 
 

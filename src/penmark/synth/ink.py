@@ -119,7 +119,7 @@ def render_text(
         if ch == " ":
             x += f0.getlength(" ") * style.spacing * rng.uniform(0.8, 1.5)
             continue
-        sz = max(6, 2 * int(round(size * (1 + rng.gauss(0, style.jitter)) / 2)))
+        sz = max(6, 3 * int(round(size * (1 + rng.gauss(0, style.jitter)) / 3)))
         f = font(style.font_path, sz)
         dy += rng.gauss(0, style.drift * size * 0.3)
         dy *= 0.85

@@ -9,6 +9,7 @@ the boxes of the warped ink.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,7 @@ from . import effects as E
 from . import text as T
 from .canvas import Canvas, Slot
 from .config import SynthConfig
-from .decor import barcode, qr, redactions, stamp, typed_fill
+from .decor import barcode, printed_script_block, qr, redactions, stamp, typed_fill
 from .fonts import font_bank
 from .geometry import quarter_box, shear_skew, skew_points
 from .hershey import hershey_text
@@ -307,6 +308,7 @@ _QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
 def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     """Render one synthetic page for ``seed``; identical seeds give pixel-identical pages."""
     cfg = config or SynthConfig()
+    t0 = time.perf_counter()
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     bank = font_bank(tuple(str(d) for d in cfg.font_dirs))
@@ -325,16 +327,20 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         barcode(cv, rng)
     if rng.random() < (0.25 if hard_negative else 0.06):
         qr(cv, rng, nprng)
+    if rng.random() < (0.5 if hard_negative else 0.08):
+        printed_script_block(cv, rng)
     comp = _Composer(cv, cfg, rng, nprng)
     slots = list(cv.slots)
     # Typed fill-ins first (they draw on the canvas), then handwriting on top.
     hand = [slot for slot in slots if comp.plan(slot, hard_negative)]
+    t1 = time.perf_counter()
     comp.begin()
     for slot in hand:
         comp.fill(slot)
     if not hard_negative and rng.random() < (0.7 if kind == "letter" else 0.35):
         comp.annotate()
     mask = comp.mask
+    t2 = time.perf_counter()
 
     # ----------------------------------------------------------------- scan effects
     H, W = comp.arr.shape[:2]
@@ -364,7 +370,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
             img = E.blur(img, rng.uniform(0.4, 0.9))
         img = E.binarise(img, rng)
     else:
-        if rng.random() < (0.5 if img.mode == "L" else 0.3):
+        if rng.random() < (0.35 if img.mode == "L" else 0.2):
             img = E.blur(img, rng.uniform(0.3, 1.1))
         if rng.random() < 0.5:
             # Contrast: mostly mild; sometimes faded toner (high black) or a dark photocopy.
@@ -397,6 +403,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         box = _box(p, W, H, angle, quarter)
         if box is not None:
             regions.append(Region(p.label, 1.0, tuple(float(v) for v in box), 0))
+    t3 = time.perf_counter()
     return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,
                 {"template": kind, "angle": angle, "quarter": quarter, "grey": grey,
-                 "fax": fax})
+                 "fax": fax, "seconds": {"print": t1 - t0, "ink": t2 - t1, "scan": t3 - t2}})

@@ -245,3 +245,15 @@ def test_real_model_on_sample_page_and_screenshot(driver, downloads, tmp_path):
         time.sleep(0.3)  # let the last frame paint before the screenshot (not an assertion)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         assert driver.save_screenshot(str(SCREENSHOT))
+
+
+def test_api_docs_render_offline(driver):
+    pytest.importorskip("fastapi_offline")
+    with ThreadServer(create_app(ServeConfig(), detector=FakeDetector())) as srv:
+        driver.get(srv.url + "/docs")
+        paths = wait(
+            driver,
+            lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
+            or False,
+        )
+        assert {"/v1/detect", "/v1/redact", "/healthz"} <= {p.replace("\u200b", "") for p in paths}

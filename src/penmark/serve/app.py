@@ -29,7 +29,7 @@ from penmark.region import LABELS
 from penmark.runtime import Detector
 from penmark.serve import schemas
 from penmark.serve.config import ServeConfig
-from penmark.serve.docs import install_docs
+from penmark.serve.docs import make_fastapi
 from penmark.serve.engine import Engine
 from penmark.serve.errors import ApiError, install_error_handlers
 from penmark.serve.jobs import Job, detect_job, redact_job
@@ -134,18 +134,15 @@ def create_app(config: ServeConfig | None = None, detector: Detector | None = No
         finally:
             engine.close()
 
-    app = FastAPI(
+    app = make_fastapi(
         title="penmark",
         version=penmark.__version__,
         description=schemas.API_DESCRIPTION,
-        docs_url=None,
-        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.engine = engine
     app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
     install_error_handlers(app)
-    install_docs(app, "penmark")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def prepare(

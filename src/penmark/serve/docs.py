@@ -1,48 +1,37 @@
-"""OpenAPI docs at ``/docs`` that work offline.
+"""A FastAPI app whose OpenAPI docs (``/docs``, ``/redoc``) work offline.
 
-FastAPI's default ``/docs`` page loads Swagger UI from a CDN, which a machine without internet (or
-a locked-down intranet) cannot reach. The ``swagger-ui-bundle`` package ships the same files; when
-it is installed they are served from ``/docs-static``. Without it ``/docs`` says so and links to
-the raw ``/openapi.json`` instead of showing a blank page.
+FastAPI's default docs pages load Swagger UI and ReDoc from a CDN, which a machine without internet
+(or a locked-down intranet) cannot reach. The ``fastapi-offline`` package (part of the ``[serve]``
+extra) ships Swagger UI 5 and ReDoc and serves them from the app itself; Swagger UI 5 is needed
+for the OpenAPI 3.1 schemas FastAPI writes (older bundles refuse them). Without the package,
+``/docs`` says so and links to the raw ``/openapi.json`` instead of showing a blank page.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
-STATIC_PREFIX = "/docs-static"
+FALLBACK_DOCS = (
+    "<!doctype html><title>penmark API</title><h1>penmark API</h1>"
+    "<p>The interactive docs need the <code>fastapi-offline</code> package "
+    "(<code>pip install 'penmark[serve]'</code>). The schema itself is at "
+    '<a href="/openapi.json">/openapi.json</a>.</p>'
+)
 
 
-def _swagger_dir() -> str | None:
+def make_fastapi(**kwargs: Any) -> FastAPI:
+    """``FastAPI(**kwargs)`` with offline ``/docs`` and ``/redoc``."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        from fastapi_offline import FastAPIOffline
     except ImportError:
-        return None
-    return str(swagger_ui_path)
+        app = FastAPI(docs_url=None, redoc_url=None, **kwargs)
 
+        @app.get("/docs", include_in_schema=False)
+        async def docs() -> HTMLResponse:
+            return HTMLResponse(FALLBACK_DOCS)
 
-def install_docs(app: FastAPI, title: str) -> None:
-    """Add ``/docs`` (call with ``docs_url=None`` given to :class:`FastAPI`)."""
-    assets = _swagger_dir()
-    if assets is not None:
-        app.mount(STATIC_PREFIX, StaticFiles(directory=assets), name="docs-static")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        if assets is None:
-            return HTMLResponse(
-                "<!doctype html><title>penmark API</title><h1>penmark API</h1>"
-                "<p>The interactive docs need the <code>swagger-ui-bundle</code> package "
-                "(<code>pip install 'penmark[serve]'</code>). The schema itself is at "
-                '<a href="/openapi.json">/openapi.json</a>.</p>'
-            )
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{title} - API docs",
-            swagger_js_url=f"{STATIC_PREFIX}/swagger-ui-bundle.js",
-            swagger_css_url=f"{STATIC_PREFIX}/swagger-ui.css",
-            swagger_favicon_url=f"{STATIC_PREFIX}/favicon-32x32.png",
-        )
+        return app
+    return FastAPIOffline(**kwargs)

@@ -28,7 +28,7 @@ from PIL import Image
 from penmark.region import Region
 
 ANGLES = (0, 90, 180, 270)
-THUMB_SIDE = 1000
+THUMB_SIDE = 1024  # the detector input size: the pipeline passes a copy this size
 
 
 @dataclass(frozen=True)
@@ -136,15 +136,25 @@ def _flip_score(ink: np.ndarray, strip: int) -> tuple[float, float]:
 
 
 def skew_angle(ink: np.ndarray, max_angle: float = 6.0, step: float = 0.5) -> float:
-    """Skew (degrees, CCW) of horizontal text lines: the rotation whose row profile is sharpest.
+    """Skew (degrees, as :meth:`PIL.Image.Image.rotate` takes it to level the lines) of
+    horizontal text lines: the shear whose row profile is sharpest.
 
-    Searched on a half-size copy; the ascender cue needs lines level to within ~1 degree.
+    Works on the ink pixel coordinates (one ``bincount`` per candidate angle), not on rotated
+    images: for a few degrees a shear and a rotation give the same row profile.
     """
-    small = Image.fromarray(ink.astype(np.uint8) * 255).reduce(2)
+    ys, xs = np.nonzero(ink)
+    if len(ys) > 200_000:  # a dark photo: subsample, the profile shape is what matters
+        keep = np.random.default_rng(0).choice(len(ys), 200_000, replace=False)
+        ys, xs = ys[keep], xs[keep]
+    if len(ys) == 0:
+        return 0.0
+    xc = xs.astype(np.float32) - ink.shape[1] / 2
+    yf = ys.astype(np.float32)
+    pad = int(abs(np.tan(np.radians(max_angle))) * ink.shape[1]) + 2
     best, best_score = 0.0, -1.0
     for a in np.arange(-max_angle, max_angle + 1e-9, step):
-        rot = np.asarray(small.rotate(float(a), resample=Image.NEAREST), dtype=np.float32)
-        prof = rot.sum(axis=1)
+        rows = (yf - xc * np.float32(np.tan(np.radians(a)))).astype(np.int32) + pad
+        prof = np.bincount(rows).astype(np.float64)
         score = float((prof * prof).sum())
         if score > best_score:
             best, best_score = float(a), score

@@ -37,7 +37,9 @@ class Canvas:
         self.draw = ImageDraw.Draw(self.img)
         self.rng = rng
         self.bank = bank
-        self.s = self.w / 1700.0  # layout scale relative to 200 dpi letter
+        # Layout scale relative to 200 dpi letter, varied so that print and handwriting appear
+        # at several physical sizes (scans come at 150-300 dpi and are resized by users).
+        self.s = self.w / 1700.0 * rng.uniform(0.85, 1.15)
         self.family = rng.choice(("serif", "serif", "serif", "sans", "sans", "mono", "type"))
         self.ink = tuple([rng.randint(0, 45)] * 3)
         self.slots: list[Slot] = []

@@ -66,7 +66,7 @@ class SynthConfig:
     )
     skew_degrees: float = 3.0
     grey_fraction: float = 0.45
-    fax_fraction: float = 0.15
+    fax_fraction: float = 0.2
     jpeg_fraction: float = 0.5
     real_ink_fraction: float = 0.3
     real_signature_fraction: float = 0.35

@@ -121,3 +121,33 @@ def punch_holes(img: Image.Image, rng: random.Random, fill: int) -> Image.Image:
         y = h * fy
         d.ellipse([x - r, y - r, x + r, y + r], fill=col if len(col) > 1 else col[0])
     return img
+
+
+def bleed_through(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Faint mirrored content of the other side of the sheet (thin paper, strong light)."""
+    back = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    if rng.random() < 0.5:
+        back = back.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    k = rng.uniform(0.06, 0.18)
+    lut = [int(255 - (255 - v) * k) for v in range(256)]
+    back = back.point(lut * (3 if img.mode == "RGB" else 1))
+    back = back.filter(ImageFilter.BoxBlur(1.5))
+    return ImageChops.multiply(img, back)
+
+
+def fold(img: Image.Image, rng: random.Random) -> Image.Image:
+    """A crease: a thin dark line across the page with a slight shade on one side."""
+    w, h = img.size
+    d = ImageDraw.Draw(img)
+    horizontal = rng.random() < 0.7
+    pos = rng.uniform(0.3, 0.7)
+    tilt = rng.uniform(-0.01, 0.01)
+    v = rng.randint(120, 200)
+    col = v if img.mode == "L" else (v, v, v)
+    if horizontal:
+        y0, y1 = h * pos, h * (pos + tilt)
+        d.line([(0, y0), (w, y1)], fill=col, width=rng.choice((1, 2)))
+    else:
+        x0, x1 = w * pos, w * (pos + tilt)
+        d.line([(x0, 0), (x1, h)], fill=col, width=rng.choice((1, 2)))
+    return img

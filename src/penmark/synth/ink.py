@@ -80,9 +80,10 @@ class HandStyle:
     spacing: float
     jitter: float
     drift: float
-    stroke: int  # -1 thin, 0 as font, 1 bold
+    stroke: int  # -1 thin, 0 as font, 1 bold, 2 marker
     colour: tuple[int, int, int]
     elastic: float
+    caps: bool = False  # prints everything in capitals (common on forms)
 
 
 def random_style(
@@ -99,6 +100,7 @@ def random_style(
         stroke=rng.choices((-1, 0, 1, 2), (0.08, 0.32, 0.5, 0.1))[0],
         colour=pick_colour(rng),
         elastic=rng.uniform(0.0, 1.6),
+        caps=role == "hand" and rng.random() < 0.2,
     )
 
 
@@ -107,6 +109,8 @@ def render_text(
 ) -> Image.Image | None:
     """Render ``s`` glyph by glyph with size/spacing/baseline jitter, then slant and warp."""
     size = style.size
+    if style.caps:
+        s = s.upper()
     f0 = font(style.font_path, size)
     est = int(f0.getlength(s) * 1.35 + size * 2)
     h = size * 3

@@ -365,6 +365,10 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
             mask = shear_skew(mask, angle, 0)
     if rng.random() < 0.05:
         img = E.punch_holes(img, rng, rng.randint(20, 80))
+    if rng.random() < 0.06:
+        img = E.bleed_through(img, rng)
+    if rng.random() < 0.08:
+        img = E.fold(img, rng)
     if fax:
         if rng.random() < 0.5:
             img = E.blur(img, rng.uniform(0.4, 0.9))

@@ -170,3 +170,17 @@ def test_load_image_rejects_hostile_bytes():
         load_image(b"")
     with pytest.raises(InputError, match="cannot read image"):
         load_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)
+
+
+def test_huge_pdf_page_is_rendered_at_a_lower_dpi(monkeypatch):
+    import penmark.io.documents as documents
+    from docgen import PdfBuilder
+
+    monkeypatch.setattr(documents, "MAX_RENDER_PIXELS", 250_000)
+    b = PdfBuilder()
+    b.page(b"0 0 0 rg 0 0 7200 7200 re f", (14_400, 14_400))  # 200 x 200 inches
+    (page,) = iter_pages(b.bytes(), dpi=200)
+    assert page.image.width * page.image.height <= 250_000
+    assert page.dpi < 4 and page.size_pt == (14_400, 14_400)
+    box = page.to_pdf_user_space((0, page.height / 2, page.width / 2, page.height))
+    assert box == pytest.approx([0, 0, 7200, 7200], rel=0.01)  # boxes stay right in points

@@ -122,11 +122,15 @@ def run_bench(
         for im in sample:
             det.detect(im)
         detect_ms = 1000 * (time.perf_counter() - t) / len(sample)
+        # the pipeline checks orientation on the copy already shrunk for the detector
+        small = [im.resize((round(im.width * det.input_size / max(im.size)),
+                            round(im.height * det.input_size / max(im.size))),
+                           Image.BILINEAR, reducing_gap=2.0) for im in sample]
         t = time.perf_counter()
-        for im in sample:
+        for im in small:
             detect_orientation(im)
-        orient_ms = 1000 * (time.perf_counter() - t) / len(sample)
-        del det, sample
+        orient_ms = 1000 * (time.perf_counter() - t) / len(small)
+        del det, sample, small
 
         runs = []
         for kind in kinds:

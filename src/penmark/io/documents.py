@@ -26,6 +26,9 @@ from penmark.io.images import MAX_PIXELS, InputError, _to_rgb
 DocumentInput = str | os.PathLike | bytes | bytearray | IO[bytes]
 
 DEFAULT_DPI = 200
+MAX_RENDER_PIXELS = 40_000_000
+"""A PDF page that would render larger (a 'poster' page, or a huge --dpi) is rendered at a lower
+dpi instead: 40 MP is an A2 sheet at 200 dpi, and ~120 MB as RGB. The JSON reports the dpi used."""
 STDIN = "-"
 PDF_POINTS_PER_INCH = 72.0
 
@@ -342,17 +345,26 @@ def _device_to_page_matrix(page, width: int, height: int) -> tuple[float, ...]:
 
 
 def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple:
-    """Render page ``i``; returns the image, the scale used (pixels per point) and the matrix."""
+    """Render page ``i``; returns the image, the scale used (pixels per point), the matrix and
+    the displayed page size in points."""
+    import pypdfium2.raw as pdfium_c
+
     page = pdf[i]
     try:
         w_pt, h_pt = page.get_size()
         scale = dpi / PDF_POINTS_PER_INCH
         # A page can claim to be 200 x 200 inches: render it smaller rather than allocate GBs.
-        if w_pt * h_pt * scale * scale > MAX_PIXELS:
-            scale = (MAX_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5 * 0.999
+        if w_pt * h_pt * scale * scale > MAX_RENDER_PIXELS:
+            scale = (MAX_RENDER_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5 * 0.999
         if w_pt * scale < 1 or h_pt * scale < 1:
             raise InputError(label, f"page {i + 1}: empty page size ({w_pt}x{h_pt} pt)")
-        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255), may_draw_forms=True)
+        bitmap = page.render(
+            scale=scale,
+            fill_color=(255, 255, 255, 255),
+            may_draw_forms=True,
+            force_bitmap_format=pdfium_c.FPDFBitmap_BGR,
+            rev_byteorder=True,  # RGB straight from pdfium: no alpha plane, no extra copy
+        )
         try:
             img = bitmap.to_pil().convert("RGB")
         finally:

@@ -39,11 +39,16 @@ class InkItem:
     colour: tuple[int, int, int]
 
 
-def pick_colour(rng: random.Random, grey_page: bool = False) -> tuple[int, int, int]:
-    r = rng.random()
+def pick_colour(rng: random.Random, dark: bool = False) -> tuple[int, int, int]:
+    """A pen colour; ``dark`` keeps to dark blue/black (survives fax binarisation)."""
+    r = rng.random() * (0.85 if dark else 1.0)
     key = "blue" if r < 0.45 else "black" if r < 0.88 else "grey" if r < 0.95 else "red"
     if r > 0.985:
         key = "green"
+    if dark and key == "blue":
+        key = "black" if rng.random() < 0.5 else "blue"
+        if key == "blue":
+            return (15, 25, 90)
     base = rng.choice(INK_COLOURS[key])
     j = [max(0, min(255, c + rng.randint(-12, 12))) for c in base]
     return (j[0], j[1], j[2])
@@ -359,3 +364,25 @@ def add_swash(img: Image.Image, rng: random.Random, nprng: np.random.Generator
     arr = arr.copy()
     arr[max(sy, 0):y1, max(sx, 0):x1] = np.maximum(sub, st[: y1 - max(sy, 0), : x1 - max(sx, 0)])
     return tighten(Image.fromarray(arr))
+
+
+def fit_width(img: Image.Image, max_w: float, rng: random.Random) -> Image.Image | None:
+    """Make a phrase fit ``max_w``: cut it at a word gap (keeps the writing size, like a person
+    writing less), else shrink it (at most to 60 %), else cut hard at a gap-less column."""
+    if img.width <= max_w:
+        return img
+    a = np.asarray(img)
+    col = (a >= ALPHA_FLOOR).any(axis=0)
+    gap = max(3, img.height // 5)
+    # start indices of blank runs at least `gap` wide
+    blank = np.concatenate([[False], ~col, [False]]).astype(np.int8)
+    d = np.diff(blank)
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    cuts = [int(st) for st, en in zip(starts, ends, strict=True)
+            if en - st >= gap and max_w * 0.3 <= st <= max_w]
+    if cuts:
+        return tighten(Image.fromarray(a[:, : rng.choice(cuts)]))
+    if img.width * 0.6 <= max_w:
+        sc = max_w / img.width
+        return tighten(img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc)))))
+    return None

@@ -27,6 +27,7 @@ from .hershey import hershey_text
 from .ink import (
     ALPHA_FLOOR,
     HandStyle,
+    fit_width,
     font_signature,
     pick_colour,
     procedural_signature,
@@ -68,6 +69,7 @@ class _Composer:
         self.mask: np.ndarray | None = None
         self.placed: list[_Placed] = []
         self.writers = [random_style(rng, cv.bank) for _ in range(rng.choice((1, 1, 2, 3)))]
+        self.fax = False
 
     def paste(self, alpha: Image.Image, colour: tuple[int, int, int], x: float, y: float,
               label: str) -> bool:
@@ -79,6 +81,8 @@ class _Composer:
         x = int(min(max(2, x), W - alpha.width - 2))
         y = int(min(max(2, y), H - alpha.height - 2))
         a = np.asarray(alpha)
+        if self.fax:  # faint strokes would vanish at the 1-bit threshold: press harder
+            a = np.where(a >= ALPHA_FLOOR, np.maximum(a, 150), 0).astype(np.uint8)
         if not (a >= ALPHA_FLOOR).any():
             return False
         af = a.astype(np.float32)[:, :, None] / 255.0
@@ -100,7 +104,9 @@ class _Composer:
         if self.rng.random() < self.cfg.real_ink_fraction:
             real = real_handwriting(self.cfg, self.rng, height)
             if real is not None:
-                return real, style.colour if self.rng.random() < 0.5 else pick_colour(self.rng)
+                if self.rng.random() < 0.5:
+                    return real, style.colour
+                return real, pick_colour(self.rng, dark=self.fax)
         if self.rng.random() < self.cfg.hershey_fraction:
             img = hershey_text(s, height * 0.75, self.rng, self.nprng)
             if img is not None:
@@ -114,7 +120,8 @@ class _Composer:
                        ) -> tuple[Image.Image, tuple[int, int, int]] | None:
         rng = self.rng
         width = int(min(max(width, 40), 800))
-        colour = pick_colour(rng) if rng.random() < 0.5 else rng.choice(self.writers).colour
+        colour = pick_colour(rng, dark=self.fax) if rng.random() < 0.5 else \
+            rng.choice(self.writers).colour
         r = rng.random()
         img = None
         if r < self.cfg.real_signature_fraction:
@@ -139,16 +146,14 @@ class _Composer:
             where = rng.choice(("top", "top", "bottom", "side", "body"))
             size = rng.uniform(34, 90) * cv.s
             lines = rng.choice((1, 1, 1, 2, 3))
-            if where == "top":
-                x, y = rng.uniform(0.05, 0.7) * W, rng.uniform(0.01, 0.08) * H
-            elif where == "bottom":
-                x, y = rng.uniform(0.05, 0.6) * W, rng.uniform(0.8, 0.92) * H
-            elif where == "side":
-                x, y = rng.choice((0.01, 0.8)) * W, rng.uniform(0.1, 0.8) * H
+            if where == "side":
                 lines = 1
                 size = min(size, 50 * cv.s)
-            else:
-                x, y = rng.uniform(0.05, 0.7) * W, rng.uniform(0.15, 0.8) * H
+            cands = [self._spot(where) for _ in range(4)]
+            if rng.random() < 0.75:  # usually written where there is room; sometimes over print
+                ew, eh = int(min(600 * cv.s, W * 0.45)), int(size * lines * 1.3)
+                cands.sort(key=lambda p: self._busy(p[0], p[1], ew, eh))
+            x, y = cands[0]
             style = rng.choice(self.writers)
             for _ in range(lines):
                 s = T.short_phrase(rng) if rng.random() < 0.6 else T.sentence(rng, 2, 5)[:-1]
@@ -156,9 +161,9 @@ class _Composer:
                 if item is None:
                     break
                 img, col = item
-                if img.width > W * 0.9 - x:
-                    sc = max((W * 0.9 - x) / img.width, 0.3)
-                    img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+                img = fit_width(img, W * 0.95 - x, rng)
+                if img is None:
+                    break
                 self.paste(img, col, x + rng.gauss(0, 6), y, "handwritten")
                 y += max(img.height, size) * rng.uniform(1.1, 1.4)
         if rng.random() < 0.2:
@@ -167,6 +172,21 @@ class _Composer:
                 img, col = item
                 self.paste(img, col, rng.choice((0.02, 0.88)) * W, rng.uniform(0.2, 0.85) * H,
                            "signature")
+
+    def _spot(self, where: str) -> tuple[float, float]:
+        rng, W, H = self.rng, self.cv.w, self.cv.h
+        if where == "top":
+            return rng.uniform(0.05, 0.7) * W, rng.uniform(0.01, 0.08) * H
+        if where == "bottom":
+            return rng.uniform(0.05, 0.6) * W, rng.uniform(0.8, 0.92) * H
+        if where == "side":
+            return rng.choice((0.01, 0.8)) * W, rng.uniform(0.1, 0.8) * H
+        return rng.uniform(0.05, 0.7) * W, rng.uniform(0.15, 0.8) * H
+
+    def _busy(self, x: float, y: float, w: int, h: int) -> float:
+        """Share of dark pixels (print or ink) in a region, sampled every 4th pixel."""
+        sub = self.arr[int(y) : int(y) + h : 4, int(x) : int(x) + w : 4, 0]
+        return float((sub < 140).mean()) if sub.size else 1.0
 
     def tick(self, box: tuple[int, int, int, int]) -> None:
         from .ink import _draw_strokes
@@ -220,9 +240,9 @@ class _Composer:
             if item is None:
                 return
             img, col = item
-            if img.width > w * 1.15:
-                sc = max(w * rng.uniform(0.6, 1.1) / img.width, 0.35)
-                img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+            img = fit_width(img, w * rng.uniform(0.9, 1.15), rng)
+            if img is None:
+                return
             x = x0 + rng.uniform(0, max(1, w - img.width)) * rng.uniform(0, 0.6)
             if slot.kind == "box":
                 y = y0 + max(0, h - img.height) * rng.uniform(0.2, 0.9)
@@ -264,9 +284,9 @@ class _Composer:
                 if item is None:
                     continue
                 img, col = item
-                if img.width > x1 - x:
-                    sc = max((x1 - x) / img.width, 0.3)
-                    img = img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc))))
+                img = fit_width(img, x1 - x, rng)
+                if img is None:
+                    continue
                 self.paste(img, col, x + rng.gauss(0, 8), y, "handwritten")
                 y += max(img.height, size) * rng.uniform(1.15, 1.5)
                 if y > y1:
@@ -329,7 +349,13 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         qr(cv, rng, nprng)
     if rng.random() < (0.5 if hard_negative else 0.08):
         printed_script_block(cv, rng)
+    grey = rng.random() < cfg.grey_fraction
+    fax = rng.random() < cfg.fax_fraction
     comp = _Composer(cv, cfg, rng, nprng)
+    if fax:  # a 1-bit scan keeps only dark ink: make all writers use dark pens
+        for wr in comp.writers:
+            wr.colour = pick_colour(rng, dark=True)
+    comp.fax = fax
     slots = list(cv.slots)
     # Typed fill-ins first (they draw on the canvas), then handwriting on top.
     hand = [slot for slot in slots if comp.plan(slot, hard_negative)]
@@ -344,8 +370,6 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
 
     # ----------------------------------------------------------------- scan effects
     H, W = comp.arr.shape[:2]
-    grey = rng.random() < cfg.grey_fraction
-    fax = rng.random() < cfg.fax_fraction
     img = Image.fromarray(comp.arr)
     if grey or fax:
         img = img.convert("L")

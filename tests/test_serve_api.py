@@ -458,3 +458,22 @@ def test_redact_errors_are_json(client):
     assert error_of(r)["code"] == "unreadable"
     r = post(client, "/v1/redact", body=b"just text")
     assert r.status_code == 415
+
+
+class BrokenDetector(FakeDetector):
+    def detect(self, image, threshold=None, labels=None, page=0):
+        raise RuntimeError("onnxruntime exploded")
+
+
+def test_detector_failure_is_a_json_500_not_a_422(tmp_root):
+    app = create_app(ServeConfig(tmp_root=tmp_root), detector=BrokenDetector())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = post(c)
+        assert r.status_code == 500
+        assert error_of(r)["code"] == "detection_failed"
+        r = post(c, "/v1/redact")
+        assert r.status_code == 500
+        err = error_of(r)
+        assert err["code"] == "internal_error"
+        assert "exploded" not in err["message"]  # no internals leak to clients
+    assert list(tmp_root.iterdir()) == []

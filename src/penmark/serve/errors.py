@@ -2,7 +2,8 @@
 
     {"error": {"status": 413, "code": "too_large", "message": "upload is 31.0 MB; ..."}}
 
-FastAPI's own errors (validation 422, unknown route 404, wrong method 405) are converted too.
+FastAPI's own errors (validation 422, unknown route 404, wrong method 405) are converted too, and
+so is any unexpected exception (500, without internals in the message).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback after this handler has answered.
+        return error_response(500, "internal_error", f"internal error: {type(exc).__name__}")
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

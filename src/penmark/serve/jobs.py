@@ -134,17 +134,22 @@ def detect_job(
     _check_pages(job)
     processor, task = _processor(detector, job)
     out: list[dict[str, Any]] = []
-    failed = 0
+    unreadable = broken = 0
     for page in _pages(job, cancel):
         result = processor.process(page, task).result
-        if result.error is not None:
-            failed += 1
+        if page.error is not None:
+            unreadable += 1
+        elif result.error is not None:
+            broken += 1  # the page was read but the model failed on it: our fault, not the input's
         elif preview_max_side:
             result.extra["image"] = preview_data_url(page.image, preview_max_side)
         page.image = None  # free the pixels before the next page
         out.append(page_to_dict(result))
-    if out and failed == len(out):
-        raise ApiError(422, "unreadable", f"cannot read the upload: {out[0]['error']}")
+    if out and unreadable + broken == len(out):
+        first = out[0]["error"]
+        if broken:
+            raise ApiError(500, "detection_failed", f"the detector failed: {first}")
+        raise ApiError(422, "unreadable", f"cannot read the upload: {first}")
     return out
 
 

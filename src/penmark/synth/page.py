@@ -72,7 +72,7 @@ class _Composer:
         self.fax = False
 
     def paste(self, alpha: Image.Image, colour: tuple[int, int, int], x: float, y: float,
-              label: str) -> bool:
+              label: str, join: bool = False) -> bool:
         """Multiply ink onto the page at (x, y) (clamped inside); record hull points."""
         H, W = self.arr.shape[:2]
         if alpha.width >= W - 4 or alpha.height >= H - 4:
@@ -94,7 +94,13 @@ class _Composer:
             m = self.mask[y : y + a.shape[0], x : x + a.shape[1]]
             m[a >= ALPHA_FLOOR] = LABEL_IDS[label]
         ys, xs = np.nonzero(a >= ALPHA_FLOOR)
-        self.placed.append(_Placed(label, xs.astype(np.int64) + x, ys.astype(np.int64) + y))
+        xs, ys = xs.astype(np.int64) + x, ys.astype(np.int64) + y
+        if join and self.placed and self.placed[-1].label == label:
+            # Same phrase written in pieces (digits in a date grid): one box.
+            last = self.placed[-1]
+            last.xs, last.ys = np.concatenate([last.xs, xs]), np.concatenate([last.ys, ys])
+        else:
+            self.placed.append(_Placed(label, xs, ys))
         return True
 
     # ------------------------------------------------------------------ item makers
@@ -124,13 +130,13 @@ class _Composer:
             rng.choice(self.writers).colour
         r = rng.random()
         img = None
+        max_h = min(width * rng.uniform(0.3, 0.6), rng.uniform(90, 240) * self.cv.s)
+        if initials:
+            max_h = min(width * 1.2, rng.uniform(40, 110) * self.cv.s)
         if r < self.cfg.real_signature_fraction:
-            img = real_signature(self.cfg, rng, width)
+            img = real_signature(self.cfg, rng, width, max_h * 1.3)
         if img is None and r < 0.7:
             # Real signatures at 200 dpi are ~60-220 px tall whatever their width.
-            max_h = min(width * rng.uniform(0.3, 0.6), rng.uniform(90, 240) * self.cv.s)
-            if initials:
-                max_h = min(width * 1.2, rng.uniform(40, 110) * self.cv.s)
             img = procedural_signature(rng, self.nprng, width, initials=initials,
                                        max_height=max_h)
         if img is None:
@@ -173,6 +179,29 @@ class _Composer:
                 self.paste(img, col, rng.choice((0.02, 0.88)) * W, rng.uniform(0.2, 0.85) * H,
                            "signature")
 
+    def grid_digits(self, slot: Slot) -> None:
+        """One digit per cell of a DDMMYYYY grid; all digits form one handwritten box."""
+        rng = self.rng
+        x0, y0, x1, y1 = slot.box
+        n = int(slot.hint or 8)
+        cw = (x1 - x0) / n
+        y_, m_, d_ = rng.randint(1990, 2025), rng.randint(1, 12), rng.randint(1, 28)
+        digits = f"{d_:02d}{m_:02d}{y_:04d}"[:n]
+        style = rng.choice(self.writers)
+        first = True
+        for i, ch in enumerate(digits):
+            item = self.hand_item(ch, (y1 - y0) * rng.uniform(0.6, 0.9), style)
+            if item is None:
+                continue
+            img, col = item
+            img = fit_width(img, cw * 1.1, rng)
+            if img is None:
+                continue
+            self.paste(img, col, x0 + i * cw + (cw - img.width) / 2 + rng.gauss(0, 2),
+                       y0 + (y1 - y0 - img.height) / 2 + rng.gauss(0, 2), "handwritten",
+                       join=not first)
+            first = False
+
     def _spot(self, where: str) -> tuple[float, float]:
         rng, W, H = self.rng, self.cv.w, self.cv.h
         if where == "top":
@@ -208,7 +237,7 @@ class _Composer:
         """Decide a slot's fate; typed fill-ins are drawn now. True = handwriting later."""
         rng, cv = self.rng, self.cv
         p_fill = {"sig": 0.85, "initials": 0.7, "line": 0.6, "box": 0.55, "check": 0.35,
-                  "note": 0.45, "margin": 0.2}.get(slot.kind, 0.5)
+                  "note": 0.45, "margin": 0.2, "grid": 0.7}.get(slot.kind, 0.5)
         if rng.random() > p_fill:
             return False
         if hard_negative or rng.random() < 0.12:
@@ -271,6 +300,8 @@ class _Composer:
                            y1 - img.height * rng.uniform(0.6, 1.0), "signature")
         elif slot.kind == "check":
             self.tick(slot.box)
+        elif slot.kind == "grid":
+            self.grid_digits(slot)
         elif slot.kind in ("note", "margin"):
             style = rng.choice(self.writers)
             lines = rng.randint(1, 4) if slot.kind == "note" else rng.randint(1, 2)
@@ -363,7 +394,8 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     comp.begin()
     for slot in hand:
         comp.fill(slot)
-    if not hard_negative and rng.random() < (0.7 if kind == "letter" else 0.35):
+    p_note = {"letter": 0.7, "cheque": 0.1, "note": 0.5}.get(kind, 0.35)
+    if not hard_negative and rng.random() < p_note:
         comp.annotate()
     mask = comp.mask
     t2 = time.perf_counter()

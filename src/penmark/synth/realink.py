@@ -86,21 +86,31 @@ def real_handwriting(cfg: SynthConfig, rng: random.Random, height: float) -> Ima
     if a is None or a.width < 8:
         return None
     # Word crops are ink-tight; real heights include ascenders, so scale the crop to ~1.3x
-    # the requested x-height-ish size.
-    return tighten(_scale_to(a, height=height * rng.uniform(1.0, 1.5)))
+    # the requested x-height-ish size, but never blow small crops up more than 2.5x.
+    target = min(height * rng.uniform(1.0, 1.5), a.height * 2.5)
+    return tighten(_scale_to(a, height=target))
 
 
-def real_signature(cfg: SynthConfig, rng: random.Random, width: int) -> Image.Image | None:
-    """A real signature (train splits only) matte scaled to ``width`` px."""
-    path = _pick(_list(str(default_crop_cache() / "sig"), "*.png"), rng)
-    if path is None:
-        return None
-    a = tighten(Image.open(path))
-    if a is None:
-        return None
-    # Keep real signatures near their native size when asked for something similar, so that
-    # strokes do not get unnaturally thick/thin.
-    return tighten(_scale_to(a, width=width))
+def real_signature(cfg: SynthConfig, rng: random.Random, width: int,
+                   max_height: float | None = None) -> Image.Image | None:
+    """A real signature (train splits only) matte scaled to ``width`` px (and at most
+    ``max_height`` tall). Crops that would need more than 2x upscaling are skipped: their
+    strokes turn into blobs."""
+    paths = _list(str(default_crop_cache() / "sig"), "*.png")
+    for _ in range(4):
+        path = _pick(paths, rng)
+        if path is None:
+            return None
+        a = tighten(Image.open(path))
+        if a is None:
+            continue
+        sc = width / a.width
+        if max_height:
+            sc = min(sc, max_height / a.height)
+        if sc > 2.0:
+            continue
+        return tighten(_scale_to(a, width=a.width * sc))
+    return None
 
 
 def build_crop_cache(datasets_dir: Path, out: Path | None = None, margin: int = 3) -> Path:

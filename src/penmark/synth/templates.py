@@ -338,8 +338,22 @@ def _one_cheque(cv: Canvas, rng: random.Random, x0: float, y0: float, x1: float,
         "HDFC BANK", "CANARA BANK", T.company(rng).upper())), cv.f(fs * 1.4, "b"))
     cv.text((x0 + 30 * s, y0 + u * 0.6 + fs * 1.7), T.address_lines(rng)[-1], cv.f(fs * 0.8))
     cv.text((x1 - 30 * s, y0 + u * 0.6), f"No. {rng.randint(100000, 999999)}", f, anchor="ra")
-    cv.field(x1 - w * 0.36, y0 + u * 2.1, "DATE", w * 0.22, f)
-    cv.slots[-1].hint = "date"
+    if rng.random() < 0.5:
+        # Indian-style DDMMYYYY date grid.
+        cell = min(u * 0.9, w * 0.03)
+        gx = x1 - 30 * s - cell * 8
+        gy = y0 + u * 1.4
+        for i in range(8):
+            cv.draw.rectangle([gx + i * cell, gy, gx + (i + 1) * cell, gy + cell],
+                              outline=cv.ink, width=max(1, int(2 * s)))
+            cv.text((gx + (i + 0.5) * cell, gy + cell + 2), "DDMMYYYY"[i], cv.f(fs * 0.6),
+                    anchor="ma")
+        cv.text((gx - 10 * s, gy + cell / 2), "Date", f, anchor="rm")
+        cv.slots.append(Slot("grid", (int(gx), int(gy), int(gx + 8 * cell), int(gy + cell)),
+                             "8"))
+    else:
+        cv.field(x1 - w * 0.36, y0 + u * 2.1, "DATE", w * 0.22, f)
+        cv.slots[-1].hint = "date"
     cv.field(x0 + 30 * s, y0 + u * 3.6, rng.choice(("PAY TO THE ORDER OF", "PAY", "Pay")),
              w * 0.55, f)
     cv.slots[-1].hint = "payee name"

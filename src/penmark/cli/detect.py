@@ -289,21 +289,25 @@ def detect(
 
     show = progress if progress is not None else sys.stderr.isatty()
     bar = _progress(show and total > 0, total)
+    # COCO/summary need every page at the end; otherwise pages are not kept (huge batches)
+    keep_results = coco is not None or coco_results is not None or summary_path is not None
     results = list(previous)
+    n_new = 0
     failed = 0
     t0 = time.perf_counter()
     try:
         runner = BatchRunner(options, workers=workers)
-        for n, (_, outcome) in enumerate(runner.run(tasks), start=1):
+        for n_new, (_, outcome) in enumerate(runner.run(tasks), start=1):
             res = outcome.result
-            results.append(res)
+            if keep_results:
+                results.append(res)
             failed += not res.ok
             out.write(page_to_jsonl(res) + "\n")
             out.flush()
             if csv_writer is not None:
                 csv_writer.writerows(csv_rows(res))
             if bar is not None:
-                rate = n / max(time.perf_counter() - t0, 1e-9)
+                rate = n_new / max(time.perf_counter() - t0, 1e-9)
                 note = f"{failed} failed" if failed else ""
                 bar.update(bar.task_ids[0], advance=1, rate=rate, failed=note)
     except KeyboardInterrupt:
@@ -324,7 +328,6 @@ def detect(
     if summary_path is not None:
         _write_json(summary_path, summary(results))
     if show or output is not None:
-        n_new = len(results) - len(previous)
         skipped = f", {len(done)} skipped (done before)" if done else ""
         typer.echo(
             f"{n_new} pages, {failed} failed{skipped}, {time.perf_counter() - t0:.1f} s",

@@ -477,3 +477,42 @@ def test_detector_failure_is_a_json_500_not_a_422(tmp_root):
         assert err["code"] == "internal_error"
         assert "exploded" not in err["message"]  # no internals leak to clients
     assert list(tmp_root.iterdir()) == []
+
+
+def test_model_work_does_not_block_the_event_loop(tmp_root):
+    gate = threading.Event()
+    with TestClient(create_app(ServeConfig(tmp_root=tmp_root), detector=FakeDetector(gate))) as c:
+        engine = c.app.state.engine
+        first: dict = {}
+        worker = threading.Thread(target=lambda: first.update(r=post(c)))
+        worker.start()
+        try:
+            for _ in range(500):  # bounded wait until the request is inside the pool
+                if engine.active == 1:
+                    break
+                gate.wait(0.01)
+            # If detection ran on the event loop, this would only be answered after the gate
+            # opened (30 s), with no request left in progress.
+            assert c.get("/healthz").json()["active"] == 1
+        finally:
+            gate.set()
+            worker.join(30)
+        assert first["r"].status_code == 200
+
+
+def test_model_is_loaded_once(monkeypatch, tmp_root):
+    from penmark.runtime import Detector
+
+    loads = []
+    real = Detector.pretrained.__func__
+
+    def counting(cls, *args, **kwargs):
+        loads.append(args)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Detector, "pretrained", classmethod(counting))
+    with TestClient(create_app(ServeConfig(tmp_root=tmp_root))) as c:
+        for _ in range(3):
+            assert post(c, body=png_bytes()).status_code == 200
+        assert c.get("/healthz").status_code == 200
+    assert len(loads) == 1

@@ -169,11 +169,14 @@ class BatchRunner:
                     file=sys.stderr,
                 )
 
+    _initializer = staticmethod(_init_worker)  # tests swap in a worker that crashes
+
     def _executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent may run threads (progress bar) and an ONNX session
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=mp.get_context("spawn"),
-            initializer=_init_worker,
+            initializer=self._initializer,
             initargs=(self.options,),
         )
 
@@ -192,10 +195,18 @@ class BatchRunner:
                 try:
                     outcomes = fut.result()
                 except BrokenProcessPool:
-                    outcomes = _crashed(task)
+                    # A worker died (e.g. a native decoder crashed). Every pending future fails
+                    # with it, so rerun this task alone in a fresh pool: only a task that kills
+                    # its worker twice is reported, bystanders are simply retried.
+                    retry = [t for t, _ in pending]
                     ex.shutdown(wait=False, cancel_futures=True)
                     ex = self._executor()
-                    retry = [t for t, _ in pending]
+                    try:
+                        outcomes = ex.submit(_run_task, task).result()
+                    except BrokenProcessPool:
+                        outcomes = _crashed(task)
+                        ex.shutdown(wait=False, cancel_futures=True)
+                        ex = self._executor()
                     pending = deque((t, ex.submit(_run_task, t)) for t in retry)
                 yield task, outcomes
                 nxt = next(todo, None)

@@ -19,14 +19,15 @@ from penmark.spark.enums import CHANNELS, OPENCV_MODE, ImageType
 IMAGE_TYPE = T.StructType(
     [
         T.StructField("origin", T.StringType(), True),
-        T.StructField("height", T.IntegerType(), True),
-        T.StructField("width", T.IntegerType(), True),
-        T.StructField("nChannels", T.IntegerType(), True),
-        T.StructField("mode", T.IntegerType(), True),
-        T.StructField("data", T.BinaryType(), True),
+        T.StructField("height", T.IntegerType(), False),
+        T.StructField("width", T.IntegerType(), False),
+        T.StructField("nChannels", T.IntegerType(), False),
+        T.StructField("mode", T.IntegerType(), False),
+        T.StructField("data", T.BinaryType(), False),
     ]
 )
-"""Same fields, order and types as ``pyspark.ml.image.ImageSchema.columnSchema``."""
+"""Same fields, order, types and nullability as ``pyspark.ml.image.ImageSchema.columnSchema``
+(the struct itself is nullable: a row that failed to decode has a null image)."""
 
 REGION_TYPE = T.StructType(
     [

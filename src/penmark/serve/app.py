@@ -9,19 +9,15 @@ temporary directory is removed, also on every error path.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
 
 import penmark
 from penmark.io import parse_page_ranges, sniff
@@ -35,10 +31,15 @@ from penmark.serve.errors import ApiError, install_error_handlers
 from penmark.serve.jobs import Job, detect_job, redact_job
 from penmark.serve.limits import BodySizeLimit
 from penmark.serve.params import check_page_spec, parse_labels
+from penmark.serve.uploads import (
+    CleanupFileResponse,
+    Workspace,
+    content_disposition,
+    save_upload,
+    source_name,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
-CHUNK = 1024 * 1024
-PREVIEW_FIELD = "previews"
 
 ThresholdField = Annotated[
     float | None,
@@ -53,71 +54,6 @@ PagesField = Annotated[
     Form(description="1-based page ranges of a PDF or TIFF, e.g. '1-3,7' (default: all)."),
 ]
 FileField = Annotated[UploadFile, File(description="An image (JPEG, PNG, TIFF, ...) or a PDF.")]
-
-
-def _source_name(upload: UploadFile) -> str:
-    """The client's file name without any directory part (it is only echoed back, never used as a
-    path)."""
-    raw = (upload.filename or "").replace("\\", "/")
-    name = PurePosixPath(raw).name.strip()
-    return name[:200] or "upload"
-
-
-async def _save_upload(upload: UploadFile, dst: Path, max_bytes: int) -> bytes:
-    """Copy the upload to ``dst`` in chunks; return its first bytes. 413/422 on size problems."""
-    size = 0
-    head = b""
-    with open(dst, "wb") as fh:
-        while chunk := await upload.read(CHUNK):
-            size += len(chunk)
-            if size > max_bytes:
-                raise ApiError(
-                    413, "too_large", f"upload is over the limit of {max_bytes / 2**20:.1f} MB"
-                )
-            if len(head) < 1024:
-                head += chunk[: 1024 - len(head)]
-            fh.write(chunk)
-    if size == 0:
-        raise ApiError(422, "empty_upload", "the uploaded file is empty (0 bytes)")
-    return head
-
-
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-class _CleanupFileResponse(FileResponse):
-    """A file response that removes its workspace after sending, also when the client went away
-    mid-download (a background task would be skipped then and leave the directory behind)."""
-
-    def __init__(self, *args: Any, workspace: _Workspace, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.workspace = workspace
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self.workspace.cleanup()
-
-
-class _Workspace:
-    """A per-request temporary directory that is removed on exit unless handed to a response."""
-
-    def __init__(self, root: Path | None) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="penmark-serve-", dir=root))
-        self.kept = False
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-    def __enter__(self) -> _Workspace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if not self.kept:
-            self.cleanup()
 
 
 def create_app(config: ServeConfig | None = None, detector: Detector | None = None) -> FastAPI:
@@ -146,7 +82,7 @@ def create_app(config: ServeConfig | None = None, detector: Detector | None = No
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     async def prepare(
-        ws: _Workspace,
+        ws: Workspace,
         file: UploadFile,
         threshold: float | None,
         labels: list[str] | None,
@@ -158,9 +94,9 @@ def create_app(config: ServeConfig | None = None, detector: Detector | None = No
             selection = parse_page_ranges(pages)
         except ValueError as exc:
             raise ApiError(422, "invalid_pages", str(exc)) from None
-        name = _source_name(file)
+        name = source_name(file)
         path = ws.path / "upload"
-        head = await _save_upload(file, path, config.max_upload_bytes)
+        head = await save_upload(file, path, config.max_upload_bytes)
         kind = sniff(head)
         if kind is None:
             raise ApiError(
@@ -222,7 +158,7 @@ def create_app(config: ServeConfig | None = None, detector: Detector | None = No
         """Detect handwriting and signatures: one JSON Lines page object per selected page."""
         deadline = time.monotonic() + config.timeout_s
         async with engine.admit():
-            with _Workspace(config.tmp_root) as ws:
+            with Workspace(config.tmp_root) as ws:
                 job = await prepare(ws, file, threshold, labels, pages)
                 side = config.preview_max_side if previews else None
                 result = await engine.run(deadline, detect_job, engine.detector, job, side)
@@ -250,15 +186,15 @@ def create_app(config: ServeConfig | None = None, detector: Detector | None = No
         """Return the upload with detected regions painted over (``labels`` picks which kinds)."""
         deadline = time.monotonic() + config.timeout_s
         async with engine.admit():
-            with _Workspace(config.tmp_root) as ws:
+            with Workspace(config.tmp_root) as ws:
                 job = await prepare(ws, file, threshold, labels, pages)
                 out = await engine.run(deadline, redact_job, engine.detector, job, ws.path)
                 ws.kept = True  # removed by the response once sent
-        return _CleanupFileResponse(
+        return CleanupFileResponse(
             out.path,
             media_type=out.media_type,
             headers={
-                "Content-Disposition": _content_disposition(out.filename),
+                "Content-Disposition": content_disposition(out.filename),
                 "X-Penmark-Regions": str(out.regions),
             },
             workspace=ws,

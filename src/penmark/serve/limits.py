@@ -16,16 +16,16 @@ MULTIPART_SLACK = 64 * 1024
 """Room for multipart boundaries and form fields around the file itself."""
 
 
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
 class BodyTooLarge(HTTPException):
     """Raised from ``receive`` mid-stream. An ``HTTPException`` so that FastAPI's body parsing lets
     it through (it turns other exceptions into a generic 400) and the JSON handler answers 413."""
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"upload is too large; the limit is {_mb(max_bytes)}")
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
 
 
 class BodySizeLimit:

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from docgen import image_and_text_pdf, many_pages_pdf
+from docgen import encrypted_pdf, image_and_text_pdf, many_pages_pdf
 from penmark.formats import (
     coco_dataset,
     coco_results_from_pages,
@@ -162,3 +162,15 @@ def test_redacted_pdf_finishes_after_resume(tmp_path):
     rest = [o.result.page for _, o in runner.run(plan(src, opts, done))]
     assert rest == [4, 5]
     assert len(pdfium.PdfDocument(str(tmp_path / "red" / "long.pdf"))) == 6
+
+
+def test_password_pdf_is_planned_in_pages_and_redacted(tmp_path):
+    pdf = tmp_path / "locked.pdf"
+    pdf.write_bytes(encrypted_pdf("pw"))
+    opts = Options(orientation="none", dpi=36, password="pw", redact_dir=str(tmp_path / "red"))
+    src = [Source(str(pdf), "locked.pdf")]
+    tasks = plan(src, opts)
+    assert [t.pages for t in tasks] == [(0,)]
+    results = list(run_batch(src, opts, detector=FixedDetector(SIG)))
+    assert [r.error for r in results] == [None]
+    assert (tmp_path / "red" / "locked.pdf").exists()

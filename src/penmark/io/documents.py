@@ -176,12 +176,14 @@ def _want(pages: Iterable[int] | None, count: int) -> list[int]:
     return [p for p in sorted(set(pages)) if 0 <= p < count]
 
 
-def page_count(source: DocumentInput, name: str | None = None) -> int:
+def page_count(
+    source: DocumentInput, name: str | None = None, password: str | None = None
+) -> int:
     """Number of pages (PDF pages, TIFF frames; 1 for other images) without decoding pixels."""
     label, data = _read_source(source, name)
     kind = sniff(_head(data, label))
     if kind == "pdf":
-        pdf = _open_pdf(data, label)
+        pdf = _open_pdf(data, label, password)
         try:
             return len(pdf)
         finally:

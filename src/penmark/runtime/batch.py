@@ -46,36 +46,37 @@ def plan(
     tasks: list[Task] = []
     for src in sources:
         label = source_label(src)
-        data = None
-        if src.path == "-":
-            data = sys.stdin.buffer.read()
-            head = data[:1024]
-        else:
-            try:
-                with open(src.path, "rb") as fh:
-                    head = fh.read(1024)
-            except OSError:
-                head = b""
+        data = None  # documents are opened by path in the workers
+        path = src.path
+        if path == "-":
+            # Spool stdin to a file: workers then open it by path (a 4-page task of a 500 MB
+            # PDF does not carry the whole document through a pipe).
+            path = _spool_stdin()
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(1024)
+        except OSError:
+            head = b""
         kind = sniff(head) or "image"
         if kind in ("pdf", "tiff"):
             try:
-                count = page_count(data if data is not None else src.path, name=label)
+                count = page_count(path, name=label, password=options.password)
             except InputError:
                 if (label, 0) not in done:
-                    tasks.append(Task(src.path, src.name, label, None, kind, data))
+                    tasks.append(Task(path, src.name, label, None, kind, data))
                 continue
             wanted = list(range(count))
             if options.pages is not None:
                 wanted = [p for p in options.pages if p < count]
             todo = [p for p in wanted if (label, p) not in done]
             if not todo and options.pages is not None and not wanted:
-                tasks.append(Task(src.path, src.name, label, (), kind, data))  # range missed all
+                tasks.append(Task(path, src.name, label, (), kind, data))  # range missed all
             for i in range(0, len(todo), chunk):
                 part = tuple(todo[i : i + chunk])
                 last = i + chunk >= len(todo)
                 tasks.append(
                     Task(
-                        src.path,
+                        path,
                         src.name,
                         label,
                         part,
@@ -86,8 +87,22 @@ def plan(
                     )
                 )
         elif (label, 0) not in done:
-            tasks.append(Task(src.path, src.name, label, None, kind, data))
+            tasks.append(Task(path, src.name, label, None, kind, data))
     return tasks
+
+
+def _spool_stdin() -> str:
+    """Copy standard input to a temporary file (removed when the process exits)."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="penmark-stdin-")
+    with os.fdopen(fd, "wb") as fh:
+        shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+    atexit.register(lambda: os.path.exists(path) and os.unlink(path))
+    return path
 
 
 def count_pages(tasks: Iterable[Task]) -> int:

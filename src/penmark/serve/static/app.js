@@ -370,6 +370,10 @@ function wire() {
     setThreshold(Number(ev.target.value));
     render();
   });
+  $("#pages").addEventListener("change", () => {
+    // A new page selection needs the model again (other pages are rendered and detected).
+    if (state.file && $("#pages").value.trim() !== state.pagesSpec) detect(state.file);
+  });
   $("#download-json").addEventListener("click", downloadJson);
   $("#download-annotated").addEventListener("click", downloadAllAnnotated);
   $("#download-redacted").addEventListener("click", downloadRedacted);

@@ -103,3 +103,20 @@ def test_dataset_coco(tmp_path) -> None:
         assert a["area"] == pytest.approx(w * h)
     render_preview([generate_page(0, cfg)], tmp_path / "p.png")
     assert (tmp_path / "p.png").exists()
+
+
+def test_cli(tmp_path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from penmark.cli.synth import synth
+
+    app = typer.Typer()
+    app.command()(synth)
+    out = tmp_path / "cli"
+    res = CliRunner().invoke(app, ["--count", "2", "--out", str(out), "--size", "600x800",
+                                   "--preview", str(tmp_path / "prev.png")])
+    assert res.exit_code == 0, res.output
+    coco = json.loads((out / "annotations.json").read_text())
+    assert len(coco["images"]) == 2 and coco["images"][0]["width"] in (600, 800)
+    assert (tmp_path / "prev.png").exists()

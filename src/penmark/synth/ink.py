@@ -135,7 +135,12 @@ def render_text(
         draw.text((x, base + dy + rng.gauss(0, style.jitter * size * 0.15)), ch, font=f, fill=255,
                   anchor="ls")
         x += f.getlength(ch) * style.spacing * (1 + rng.gauss(0, style.jitter * 0.5))
-    canvas = canvas.crop((0, 0, min(canvas.width, int(x + size)), h))
+    bb = canvas.getbbox()
+    if bb is None:
+        return None
+    pad = 4
+    canvas = canvas.crop((max(0, bb[0] - pad), max(0, bb[1] - pad), min(canvas.width, bb[2] + pad),
+                          min(h, bb[3] + pad)))
     if style.stroke > 0:
         # Most handwriting fonts have a thin monoline stroke; a ballpoint at 200 dpi is 3-5 px.
         canvas = canvas.filter(ImageFilter.MaxFilter(3 if style.stroke == 1 or size < 40 else 5))

@@ -193,6 +193,8 @@ def short_phrase(rng: random.Random) -> str:
 def fill_value(rng: random.Random, label: str) -> str:
     """A plausible handwritten value for a form field with printed ``label``."""
     low = label.lower()
+    if "words" in low:
+        return amount_words(rng)
     if "date" in low:
         return date(rng)
     if "amount" in low or "rent" in low or "$" in low or "total" in low or "rate" in low:

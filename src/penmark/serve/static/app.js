@@ -185,28 +185,35 @@ function drawPage(canvas, page, img) {
   // Line width and label size in screen pixels, whatever the canvas is scaled to on screen.
   const shownHeight = canvas.getBoundingClientRect().height || canvas.height;
   const unit = Math.max(1, canvas.height / shownHeight);
-  const font = Math.round(unit * 12);
+  const font = Math.round(unit * 11);
   ctx.font = `600 ${font}px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif`;
   ctx.textBaseline = "top";
   const shown = visibleRegions(page);
-  for (const r of shown) {
+  // Low scores first, and every box before any label: the strongest boxes and all the
+  // label:score tags stay readable where boxes overlap.
+  const ordered = [...shown].sort((a, b) => a.score - b.score);
+  const rects = ordered.map((r) => [r.box[0] * sx, r.box[1] * sy, r.box[2] * sx, r.box[3] * sy]);
+  ctx.lineWidth = unit * 2;
+  ordered.forEach((r, i) => {
+    const [x0, y0, x1, y1] = rects[i];
     const color = colorOf(r.label);
-    const [x0, y0, x1, y1] = [r.box[0] * sx, r.box[1] * sy, r.box[2] * sx, r.box[3] * sy];
     ctx.fillStyle = color.replace("rgb(", "rgba(").replace(")", ", 0.10)");
     ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
-    ctx.lineWidth = unit * 2;
     ctx.strokeStyle = color;
     ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  });
+  ordered.forEach((r, i) => {
+    const [x0, y0] = rects[i];
     const text = `${r.label}:${r.score.toFixed(2)}`;
     const pad = unit * 3;
     const tw = ctx.measureText(text).width + 2 * pad;
     const th = font + 2 * pad;
     const ty = y0 - th >= 0 ? y0 - th : y0; // above the box, or inside when at the top edge
-    ctx.fillStyle = color;
+    ctx.fillStyle = colorOf(r.label);
     ctx.fillRect(x0 - ctx.lineWidth / 2, ty, tw, th);
     ctx.fillStyle = "#fff";
     ctx.fillText(text, x0 - ctx.lineWidth / 2 + pad, ty + pad);
-  }
+  });
   canvas.dataset.boxes = String(shown.length);
 }
 

@@ -238,6 +238,8 @@ class _Composer:
         rng, cv = self.rng, self.cv
         p_fill = {"sig": 0.85, "initials": 0.7, "line": 0.6, "box": 0.55, "check": 0.35,
                   "note": 0.45, "margin": 0.2, "grid": 0.7}.get(slot.kind, 0.5)
+        if slot.kind == "note" and (slot.hint == "page" or slot.hint.startswith("ruled:")):
+            p_fill = 0.9
         if rng.random() > p_fill:
             return False
         if hard_negative or rng.random() < 0.12:
@@ -308,6 +310,15 @@ class _Composer:
             size = rng.uniform(30, 60) * cv.s
             x = x0 + rng.uniform(0, 0.4) * w
             y = y0 + rng.uniform(0, 0.5) * max(1, h - lines * size * 1.6)
+            ruled = slot.hint.startswith("ruled:")
+            if slot.hint == "page" or ruled:  # a handwritten page: many lines, one box each
+                lines = rng.randint(3, 16)
+                x = x0 + rng.uniform(0, 0.1) * w
+                y = y0 + rng.uniform(0, 0.2) * h
+            if ruled:
+                gap = float(slot.hint[6:])
+                size = gap * rng.uniform(0.45, 0.7)
+                y = y0 + gap * rng.randint(0, 2)
             for _ in range(lines):
                 s = T.sentence(rng, 2, 6).rstrip(".;,") if rng.random() < 0.6 else \
                     T.short_phrase(rng)
@@ -318,8 +329,13 @@ class _Composer:
                 img = fit_width(img, x1 - x, rng)
                 if img is None:
                     continue
-                self.paste(img, col, x + rng.gauss(0, 8), y, "handwritten")
-                y += max(img.height, size) * rng.uniform(1.15, 1.5)
+                if ruled:  # sit on the rule (descenders may cross it)
+                    self.paste(img, col, x + rng.gauss(0, 8),
+                               y - img.height * rng.uniform(0.75, 0.95), "handwritten")
+                    y += gap
+                else:
+                    self.paste(img, col, x + rng.gauss(0, 8), y, "handwritten")
+                    y += max(img.height, size) * rng.uniform(1.15, 1.5)
                 if y > y1:
                     break
 

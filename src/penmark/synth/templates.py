@@ -392,14 +392,18 @@ def note(cv: Canvas, rng: random.Random) -> None:
                           rng.randint(3, 6)):
         cv.field(cv.margin, y + f.size, lab, (cv.w - 2 * cv.margin) * rng.uniform(0.4, 0.7), f)
         y += f.size * 2.6
-    if rng.random() < 0.5:
+    hint = "page"
+    top = y + cv.body
+    if rng.random() < 0.5:  # ruled paper: the writer follows the rules
         gap = rng.uniform(60, 90) * s
         yy = y + gap
+        top = yy
         while yy < cv.h - cv.margin:
             cv.hline(cv.margin, cv.w - cv.margin, yy, 1)
             yy += gap
-    cv.slots.append(Slot("note", (int(cv.margin), int(y + cv.body), int(cv.w - cv.margin),
-                                  int(cv.h - cv.margin))))
+        hint = f"ruled:{gap:.1f}"
+    cv.slots.append(Slot("note", (int(cv.margin), int(top), int(cv.w - cv.margin),
+                                  int(cv.h - cv.margin)), hint))
 
 
 TEMPLATES = {

@@ -52,3 +52,30 @@ def test_a_dying_worker_fails_only_its_document(tmp_path):
         ("c.png", None, 1),
         ("d.png", None, 1),
     ]
+
+
+class FailingOnThirdPage:
+    def __init__(self):
+        self.calls = 0
+
+    def detect(self, image, threshold=None, labels=None, page=0):
+        self.calls += 1
+        if page == 2:
+            raise RuntimeError("boom")
+        return []
+
+
+def test_in_process_results_stream_and_errors_keep_done_pages(tmp_path):
+    from docgen import many_pages_pdf
+
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(many_pages_pdf(4, size=(72, 72)))
+    opts = Options(orientation="none", dpi=36)
+    tasks = plan([Source(str(pdf), "d.pdf")], opts)
+    det = FailingOnThirdPage()
+    stream = BatchRunner(opts, detector=det).run(tasks)
+    _, first = next(stream)
+    assert first.result.page == 0 and first.result.ok
+    assert det.calls == 1  # streamed: the rest of the 4-page task is not processed yet
+    rest = [(o.result.page, o.result.error) for _, o in stream]
+    assert rest == [(1, None), (2, "detection failed: boom"), (3, None)]

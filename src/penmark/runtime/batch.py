@@ -131,12 +131,24 @@ def _run_task(task: Task) -> list[Outcome]:
 
 
 def _run_in(processor: PageProcessor, task: Task) -> list[Outcome]:
+    return list(_iter_in(processor, task))
+
+
+def _iter_in(processor: PageProcessor, task: Task) -> Iterator[Outcome]:
+    """Outcomes of one task as they are made; an unexpected exception becomes an error for
+    every page of the task not yet done (pages already done are kept)."""
     if task.pages is not None and not task.pages:
-        return [Outcome(PageResult(task.source, 0, error="no page of the requested range exists"))]
+        yield Outcome(PageResult(task.source, 0, error="no page of the requested range exists"))
+        return
+    done: set[int] = set()
     try:
-        return list(processor.run(task))
+        for outcome in processor.run(task):
+            done.add(outcome.result.page)
+            yield outcome
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-        return [Outcome(PageResult(task.source, 0, error=f"failed: {exc}"))]
+        left = [p for p in (task.pages or (0,)) if p not in done] or [0]
+        for p in left:
+            yield Outcome(PageResult(task.source, p, error=f"failed: {exc}"))
 
 
 def _crashed(task: Task) -> list[Outcome]:
@@ -167,7 +179,7 @@ class BatchRunner:
         in_process = self.workers == 1 if self.processes is None else not self.processes
         if in_process or self.detector is not None:
             processor = PageProcessor(self.options, self.detector)
-            results = ((t, _run_in(processor, t)) for t in tasks)
+            results = ((t, _iter_in(processor, t)) for t in tasks)  # streams page by page
         else:
             results = self._pool(tasks)
         for task, outcomes in results:

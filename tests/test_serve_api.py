@@ -516,3 +516,11 @@ def test_model_is_loaded_once(monkeypatch, tmp_root):
             assert post(c, body=png_bytes()).status_code == 200
         assert c.get("/healthz").status_code == 200
     assert len(loads) == 1
+
+
+def test_redacted_download_name_survives_non_ascii(client):
+    r = post(client, "/v1/redact", name="résumé v2.jpg")
+    assert r.status_code == 200
+    disposition = r.headers["content-disposition"]
+    assert 'filename="r_sum_ v2-redacted.jpg"' in disposition
+    assert "filename*=UTF-8''r%C3%A9sum%C3%A9%20v2-redacted.jpg" in disposition

@@ -76,6 +76,6 @@ def test_in_process_results_stream_and_errors_keep_done_pages(tmp_path):
     stream = BatchRunner(opts, detector=det).run(tasks)
     _, first = next(stream)
     assert first.result.page == 0 and first.result.ok
-    assert det.calls == 1  # streamed: the rest of the 4-page task is not processed yet
+    assert det.calls == 1  # streamed: the rest of the task is not processed yet
     rest = [(o.result.page, o.result.error) for _, o in stream]
     assert rest == [(1, None), (2, "detection failed: boom"), (3, None)]

@@ -22,7 +22,7 @@ from penmark.io.sources import Source
 from penmark.pipeline import Options, Outcome, PageProcessor, Task, finish_redacted_pdf
 from penmark.region import PageResult
 
-CHUNK_PAGES = 4
+CHUNK_PAGES = 2
 """Pages per task for PDFs/TIFFs: small enough to spread a long PDF over the workers and stream
 results, large enough that re-opening the document per task costs little."""
 

@@ -108,8 +108,10 @@ def redactions(cv: Canvas, rng: random.Random) -> None:
 def barcode(cv: Canvas, rng: random.Random) -> None:
     s = cv.s
     h = int(rng.uniform(50, 120) * s)
+    # Barcodes live in the margins: top/bottom band or a corner.
     x = rng.uniform(cv.margin * 0.3, cv.w * 0.6)
-    y = rng.uniform(cv.margin * 0.3, cv.h - cv.margin * 0.3 - h)
+    y = rng.choice((rng.uniform(cv.margin * 0.1, cv.margin * 0.5),
+                    rng.uniform(cv.h - cv.margin * 0.9, cv.h - cv.margin * 0.3 - h)))
     unit = max(2, int(rng.uniform(2, 4) * s))
     for _ in range(rng.randint(30, 70)):
         wbar = unit * rng.choice((1, 1, 2, 3))

@@ -105,7 +105,7 @@ def random_style(
         stroke=rng.choices((-1, 0, 1, 2), (0.08, 0.32, 0.5, 0.1))[0],
         colour=pick_colour(rng),
         elastic=rng.uniform(0.0, 1.6),
-        caps=role == "hand" and rng.random() < 0.2,
+        caps=role == "hand" and rng.random() < 0.3,
     )
 
 

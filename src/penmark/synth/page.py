@@ -266,7 +266,7 @@ class _Composer:
         if slot.kind in ("line", "box"):
             s = T.fill_value(rng, slot.hint)
             height = min(h * rng.uniform(0.5, 0.9), 75 * cv.s) if slot.kind == "box" else \
-                rng.uniform(34, 66) * cv.s
+                rng.uniform(36, 80) * cv.s
             item = self.hand_item(s, height)
             if item is None:
                 return

@@ -204,3 +204,12 @@ def test_errors_name_file_and_reason(tmp_path):
     assert exc.value.source.endswith("nope.png") and exc.value.reason == "no such file"
     pages = list(iter_pages(tmp_path / "nope.png", errors="yield"))
     assert pages[0].image is None and pages[0].error == "no such file"
+
+
+def test_expand_inputs_output_names_never_collide(tmp_path):
+    for rel in ("a/x.png", "b/x.png", "c/x.png"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    sources, _ = expand_inputs([tmp_path / "a" / "x.png", tmp_path / "b" / "x.png", tmp_path])
+    names = [s.name for s in sources]
+    assert names == ["x.png", str(Path("b/x.png")), str(Path("c/x.png"))]  # a, b: not again

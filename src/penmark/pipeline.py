@@ -58,12 +58,12 @@ class Options:
 class Task:
     """A slice of one source: which pages to process (``None`` = the only page of an image)."""
 
-    path: str  # what the reader opens ("-" = stdin bytes in ``data``)
+    path: str  # the file the reader opens (stdin is spooled to a temporary file first)
     name: str  # relative output name (mirrors input folders)
     source: str  # the ``source`` field written to the output
     pages: tuple[int, ...] | None
     kind: str = "image"
-    data: bytes | None = None
+    data: bytes | None = None  # in-memory document, read instead of ``path`` when given
     last: bool = True  # last task of this source (the runner finalises a redacted PDF then)
     doc_pages: tuple[int, ...] | None = None  # on the last task: every page wanted from the doc
 

@@ -45,12 +45,13 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> tuple[list[Source], li
     sources: list[Source] = []
     warnings: list[str] = []
     seen: set[str] = set()
+    names: set[str] = set()
 
     def add(path: str, name: str) -> None:
         if path != "-" and path in seen:
             return
         seen.add(path)
-        sources.append(Source(path, name))
+        sources.append(Source(path, _unique(name, path, names)))
 
     for raw in inputs:
         arg = os.fspath(raw)
@@ -78,6 +79,25 @@ def expand_inputs(inputs: Iterable[str | os.PathLike]) -> tuple[list[Source], li
         else:
             add(arg, p.name)
     return sources, warnings
+
+
+def _unique(name: str, path: str, used: set[str]) -> str:
+    """Derived files of two inputs must not overwrite each other: ``a/x.png`` and ``b/x.png``
+    given as two arguments become ``x.png`` and ``b/x.png``."""
+    candidate = name
+    parts = [p for p in Path(path).parts if p not in ("/", "..", ".")]
+    k = 2
+    while candidate.lower() in used and k <= len(parts):
+        candidate = str(Path(*parts[-k:]))  # add parent folders until unique
+        k += 1
+    n = 2
+    base = candidate
+    while candidate.lower() in used:
+        stem, dot, ext = base.rpartition(".")
+        candidate = f"{stem}-{n}.{ext}" if dot else f"{base}-{n}"
+        n += 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def _glob_base(pattern: str) -> Path:

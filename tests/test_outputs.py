@@ -174,3 +174,17 @@ def test_password_pdf_is_planned_in_pages_and_redacted(tmp_path):
     results = list(run_batch(src, opts, detector=FixedDetector(SIG)))
     assert [r.error for r in results] == [None]
     assert (tmp_path / "red" / "locked.pdf").exists()
+
+
+def test_saved_pages_make_the_coco_dataset_self_contained(tmp_path):
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(many_pages_pdf(2, size=(72, 144)))
+    opts = Options(orientation="none", dpi=100, pages_dir=str(tmp_path / "pages"))
+    results = list(run_batch([Source(str(pdf), "d.pdf")], opts, detector=FixedDetector(SIG)))
+    ds = coco_dataset(results)
+    names = [im["file_name"] for im in ds["images"]]
+    assert names == [str(tmp_path / "pages" / "d.p0001.png"), str(tmp_path / "pages" / "d.p0002.png")]
+    for im in ds["images"]:
+        with Image.open(im["file_name"]) as page:
+            assert page.size == (im["width"], im["height"]) == (100, 200)
+    assert page_to_dict(results[0])["image_file"] == names[0]

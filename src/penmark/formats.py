@@ -154,7 +154,9 @@ def coco_dataset(pages: Iterable[PageResult], min_score: float = 0.0) -> dict[st
         images.append(
             {
                 "id": image_id,
-                "file_name": result.source,
+                # a saved page image (``--save-pages``) when there is one: PDF pages and TIFF
+                # frames then open in annotation tools like plain images
+                "file_name": result.extra.get("image_file", result.source),
                 "page": result.page,
                 "width": result.width,
                 "height": result.height,

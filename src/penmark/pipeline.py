@@ -43,6 +43,8 @@ class Options:
     fill_alpha: float = 0.35
     show_labels: bool = True
     show_scores: bool = True
+    # --save-pages: the page images as displayed (what COCO ``file_name`` then points at)
+    pages_dir: str | None = None
     # --crop
     crop_dir: str | None = None
     crop_pad: int = 0
@@ -196,7 +198,13 @@ class PageProcessor:
             }
         files: list[str] = []
         try:
-            files = self._write_outputs(page, task, regions, angle)
+            if opts.pages_dir:
+                path = page_file(opts.pages_dir, task, page.index, task.kind in ("pdf", "tiff"),
+                                 _image_suffix(task.name, task.kind))
+                _save(page.image, path, opts.jpeg_quality)
+                files.append(str(path))
+                result.extra["image_file"] = str(path)
+            files += self._write_outputs(page, task, regions, angle)
         except OSError as exc:
             result.error = f"cannot write output: {exc}"
         return Outcome(result, time.perf_counter() - t0, files)

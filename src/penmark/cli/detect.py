@@ -173,6 +173,13 @@ def detect(
     show_scores: Annotated[
         bool, typer.Option("--show-scores/--no-scores", help="Score in text.")
     ] = True,
+    save_pages: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-pages",
+            help="Save every page image (as displayed) here; COCO file_name then points at them.",
+        ),
+    ] = None,
     crop: Annotated[
         Path | None, typer.Option(help="Write one image per region to this folder.")
     ] = None,
@@ -262,6 +269,7 @@ def detect(
         fill_alpha=fill_alpha,
         show_labels=show_labels,
         show_scores=show_scores,
+        pages_dir=str(save_pages) if save_pages else None,
         crop_dir=str(crop) if crop else None,
         crop_pad=crop_pad,
         redact_dir=str(redact) if redact else None,

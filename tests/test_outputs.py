@@ -183,7 +183,7 @@ def test_saved_pages_make_the_coco_dataset_self_contained(tmp_path):
     results = list(run_batch([Source(str(pdf), "d.pdf")], opts, detector=FixedDetector(SIG)))
     ds = coco_dataset(results)
     names = [im["file_name"] for im in ds["images"]]
-    assert names == [str(tmp_path / "pages" / "d.p0001.png"), str(tmp_path / "pages" / "d.p0002.png")]
+    assert names == [str(tmp_path / "pages" / f"d.p000{i}.png") for i in (1, 2)]
     for im in ds["images"]:
         with Image.open(im["file_name"]) as page:
             assert page.size == (im["width"], im["height"]) == (100, 200)

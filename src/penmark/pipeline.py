@@ -78,6 +78,7 @@ class Outcome:
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
     peak_rss_kb: int = 0  # peak RSS of the process that made it (set by batch workers)
+    cpu_seconds: float = 0.0  # CPU time of this process for the page (read + orient + detect)
 
 
 # --- output paths ------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ class PageProcessor:
         pages = task.pages
         if pages is None and self.options.pages is not None and task.kind in ("pdf", "tiff"):
             pages = self.options.pages
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for page in iter_pages(
             source,
             dpi=self.options.dpi,
@@ -278,9 +279,10 @@ class PageProcessor:
             read_s = time.perf_counter() - t0
             outcome = self.process(page, task)
             outcome.seconds += read_s
+            outcome.cpu_seconds = time.process_time() - c0
             page.image = None  # free the pixels before reading the next page
             yield outcome
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
 
 
 def finish_redacted_pdf(options: Options, task: Task, wanted: Sequence[int] | None) -> str | None:

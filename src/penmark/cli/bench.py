@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -63,11 +64,12 @@ def _run(paths: list[Path], workers: int, orientation: str, dpi: float) -> dict:
     tasks = plan(sources, options)
     t0 = time.perf_counter()
     first = None
-    latencies, rss, failed = [], [], 0
+    latencies, cpu, rss, failed = [], [], [], 0
     for _, outcome in BatchRunner(options, workers=workers, processes=True).run(tasks):
         if first is None:
             first = time.perf_counter() - t0
         latencies.append(outcome.seconds)
+        cpu.append(outcome.cpu_seconds)
         rss.append(outcome.peak_rss_kb)
         failed += not outcome.result.ok
     wall = time.perf_counter() - t0
@@ -82,6 +84,10 @@ def _run(paths: list[Path], workers: int, orientation: str, dpi: float) -> dict:
         "p50_ms": round(1000 * _percentile(latencies, 50)),
         "p95_ms": round(1000 * _percentile(latencies, 95)),
         "peak_rss_mb_per_worker": round(max(rss or [0]) / 1024),
+        # CPU time per page is what the page costs without other jobs on the machine: it gives
+        # the throughput the same workers reach on an otherwise idle machine with enough cores
+        "cpu_ms_per_page": round(1000 * statistics.median(cpu)) if cpu else 0,
+        "idle_pages_per_s": round(workers / statistics.median(cpu), 2) if cpu else 0.0,
     }
 
 
@@ -151,13 +157,15 @@ def run_bench(
 
 def to_markdown(report: dict) -> str:
     lines = [
-        "| input | workers | pages/s | p50 ms/page | p95 ms/page | peak RSS MB/worker |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| input | workers | pages/s | p50 ms/page | p95 ms/page | CPU ms/page | "
+        "pages/s if idle | peak RSS MB/worker |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report["runs"]:
         lines.append(
             f"| {r['input']} | {r['workers']} | {r['pages_per_s']} | {r['p50_ms']} | "
-            f"{r['p95_ms']} | {r['peak_rss_mb_per_worker']} |"
+            f"{r['p95_ms']} | {r['cpu_ms_per_page']} | {r['idle_pages_per_s']} | "
+            f"{r['peak_rss_mb_per_worker']} |"
         )
     lines.append("")
     lines.append(

@@ -120,3 +120,11 @@ def test_cli(tmp_path) -> None:
     coco = json.loads((out / "annotations.json").read_text())
     assert len(coco["images"]) == 2 and coco["images"][0]["width"] in (600, 800)
     assert (tmp_path / "prev.png").exists()
+
+
+def test_perspective_keeps_boxes_right() -> None:
+    cfg = replace(SMALL, perspective_fraction=1.0, hard_negative_fraction=0.0)
+    for seed in range(3):
+        page = generate_page(seed, cfg)
+        assert page.meta["perspective"]
+        _check_boxes(page)

@@ -65,6 +65,7 @@ class SynthConfig:
         }
     )
     skew_degrees: float = 3.0
+    perspective_fraction: float = 0.1
     grey_fraction: float = 0.45
     fax_fraction: float = 0.2
     jpeg_fraction: float = 0.5

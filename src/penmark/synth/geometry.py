@@ -74,3 +74,38 @@ def quarter_box(box: tuple[int, int, int, int], w: int, h: int, quarter: int
     if quarter == 3:  # (x, y) -> (h - y, x)
         return (h - y1, x0, h - y0, x1)
     return box
+
+
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """3x3 matrix mapping 4 ``src`` points to 4 ``dst`` points."""
+    a, b = [], []
+    for (x, y), (u, v) in zip(src, dst, strict=True):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        b += [u, v]
+    h = np.linalg.solve(np.asarray(a, float), np.asarray(b, float))
+    return np.append(h, 1.0).reshape(3, 3)
+
+
+def keystone(w: int, h: int, rng, strength: float) -> tuple[np.ndarray, tuple[float, ...]]:
+    """A small random perspective (page not flat on the glass / photographed at an angle).
+
+    Returns the forward 3x3 homography (page -> image) and the 8 PIL ``PERSPECTIVE``
+    coefficients (image -> page) for ``Image.transform``.
+    """
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], float)
+    d = np.array([[rng.uniform(0, strength) * w, rng.uniform(0, strength) * h] for _ in range(4)])
+    sign = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], float)  # corners move inwards
+    dst = src + d * sign
+    fwd = _homography(src, dst)
+    inv = _homography(dst, src)
+    return fwd, tuple((inv.flatten() / inv[2, 2])[:8])
+
+
+def map_points(xs: np.ndarray, ys: np.ndarray, fwd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel indices through a forward homography (pixel centres in, pixel indices out)."""
+    x, y = xs + 0.5, ys + 0.5
+    den = fwd[2, 0] * x + fwd[2, 1] * y + fwd[2, 2]
+    u = (fwd[0, 0] * x + fwd[0, 1] * y + fwd[0, 2]) / den
+    v = (fwd[1, 0] * x + fwd[1, 1] * y + fwd[1, 2]) / den
+    return np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)

@@ -22,7 +22,7 @@ from .canvas import Canvas, Slot
 from .config import SynthConfig
 from .decor import barcode, printed_script_block, qr, redactions, stamp, typed_fill
 from .fonts import font_bank
-from .geometry import quarter_box, shear_skew, skew_points
+from .geometry import keystone, map_points, quarter_box, shear_skew, skew_points
 from .hershey import hershey_text
 from .ink import (
     ALPHA_FLOOR,
@@ -354,10 +354,15 @@ def _paper(rng: random.Random) -> tuple[int, int, int]:
     return (rng.randint(228, 250), rng.randint(232, 252), rng.randint(228, 252))  # tinted form
 
 
-def _box(p: _Placed, w: int, h: int, angle: float, quarter: int
-         ) -> tuple[int, int, int, int] | None:
-    """Exact box of an item's ink after the page skew and quarter rotation (None if gone)."""
+def _box(p: _Placed, w: int, h: int, angle: float, quarter: int,
+         persp: np.ndarray | None = None) -> tuple[int, int, int, int] | None:
+    """Box of an item's ink after the page skew, perspective and quarter rotation (None if
+    gone). Exact for skew and rotation; within 1 px for the perspective."""
     xs, ys = skew_points(p.xs, p.ys, w, h, angle)
+    if persp is not None:
+        # Ink pushed off the sheet by the skew is gone; it must not come back inwards.
+        keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        xs, ys = map_points(xs[keep], ys[keep], persp)
     keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
     if keep.sum() < 2:
         return None
@@ -435,6 +440,21 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         img = chans[0] if len(chans) == 1 else Image.merge(img.mode, chans)
         if mask is not None:
             mask = shear_skew(mask, angle, 0)
+    persp = None
+    if rng.random() < cfg.perspective_fraction:
+        persp, coeffs = keystone(W, H, rng, rng.uniform(0.005, 0.02))
+        fillv = img.getpixel((2, 2))
+        # Bilinear (not nearest): the warp shrinks the page slightly and nearest sampling would
+        # drop 1-px strokes (the end of a box) from the image but not from the box.
+        img = img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs,
+                            Image.Resampling.BILINEAR, fillcolor=fillv)
+        if mask is not None:
+            warped = np.zeros_like(mask)
+            for cid in (1, 2):
+                m = Image.fromarray(((mask == cid) * 255).astype(np.uint8)).transform(
+                    img.size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BILINEAR)
+                warped[np.asarray(m) > 0] = cid
+            mask = warped
     if rng.random() < 0.05:
         img = E.punch_holes(img, rng, rng.randint(20, 80))
     if rng.random() < 0.06:
@@ -476,10 +496,11 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
 
     regions = []
     for p in comp.placed:
-        box = _box(p, W, H, angle, quarter)
+        box = _box(p, W, H, angle, quarter, persp)
         if box is not None:
             regions.append(Region(p.label, 1.0, tuple(float(v) for v in box), 0))
     t3 = time.perf_counter()
     return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,
                 {"template": kind, "angle": angle, "quarter": quarter, "grey": grey,
+                 "perspective": persp is not None,
                  "fax": fax, "seconds": {"print": t1 - t0, "ink": t2 - t1, "scan": t3 - t2}})

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import text as T
-from .canvas import Canvas
+from .canvas import Canvas, Slot
 from .fonts import font
 
 STAMP_COLOURS = [(180, 30, 40), (40, 60, 170), (110, 40, 130), (30, 110, 60), (60, 60, 60)]
@@ -65,6 +65,10 @@ def stamp(cv: Canvas, rng: random.Random, nprng: np.random.Generator) -> None:
     x = rng.randint(0, max(1, cv.w - img.width))
     y = rng.randint(0, max(1, cv.h - img.height))
     cv.img.paste(col, (x, y), Image.fromarray(a))
+    if rng.random() < 0.35:  # date / initials written into the stamp by the clerk
+        cx, cy = x + img.width / 2, y + img.height / 2
+        cv.slots.append(Slot("line", (int(cx - size * 0.45), int(cy - size * 0.15),
+                                      int(cx + size * 0.45), int(cy + size * 0.3)), "date"))
 
 
 def logo(cv: Canvas, rng: random.Random, x: float | None = None, y: float | None = None

@@ -167,6 +167,13 @@ class _Composer:
                 if item is None:
                     break
                 img, col = item
+                if where == "side" and rng.random() < 0.4:  # written along the margin
+                    img = img.rotate(rng.choice((90, -90)) + rng.gauss(0, 3), expand=True,
+                                     resample=Image.Resampling.BILINEAR)
+                    img = tighten(img)
+                    if img is None:
+                        break
+                    y = min(y, H - img.height - 4)
                 img = fit_width(img, W * 0.95 - x, rng)
                 if img is None:
                     break

@@ -128,3 +128,19 @@ def test_perspective_keeps_boxes_right() -> None:
         page = generate_page(seed, cfg)
         assert page.meta["perspective"]
         _check_boxes(page)
+
+
+def test_remove_print_from_signature_crop() -> None:
+    from PIL import Image, ImageDraw
+
+    from penmark.synth.realink import label_components, remove_print
+
+    img = Image.new("L", (300, 120), 0)
+    d = ImageDraw.Draw(img)
+    d.line([(10, 60), (100, 5), (150, 70), (280, 20)], fill=255, width=4)  # the "signature"
+    for i in range(8):  # a typed name under it: 8 small letters
+        d.rectangle([20 + i * 25, 100, 32 + i * 25, 115], fill=255)
+    labels, n = label_components(np.asarray(img) > 0)
+    assert n == 9
+    out = remove_print(img)
+    assert out is not None and out.height < 80  # letters dropped, stroke kept

@@ -113,6 +113,86 @@ def real_signature(cfg: SynthConfig, rng: random.Random, width: int,
     return None
 
 
+def label_components(on: np.ndarray) -> tuple[np.ndarray, int]:
+    """8-connected component labels of a boolean image (run-length union-find; no scipy)."""
+    h, w = on.shape
+    parent: list[int] = [0]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    runs_prev: list[tuple[int, int, int]] = []
+    all_runs: list[tuple[int, int, int, int]] = []
+    for y in range(h):
+        row = np.concatenate([[0], on[y].astype(np.int8), [0]])
+        d = np.diff(row)
+        starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+        runs = []
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            lab = 0
+            for pa, pb, pl in runs_prev:
+                if pa <= b and pb >= a:  # overlap incl. diagonal neighbours (8-connectivity)
+                    if lab == 0:
+                        lab = find(pl)
+                    else:
+                        ra, rb = find(lab), find(pl)
+                        if ra != rb:
+                            parent[rb] = ra
+            if lab == 0:
+                lab = len(parent)
+                parent.append(lab)
+            runs.append((a, b, lab))
+            all_runs.append((y, a, b, lab))
+        runs_prev = runs
+    labels = np.zeros((h, w), np.int32)
+    roots: dict[int, int] = {}
+    for y, a, b, lab in all_runs:
+        r = find(lab)
+        labels[y, a:b] = roots.setdefault(r, len(roots) + 1)
+    return labels, len(roots)
+
+
+def remove_print(alpha: Image.Image) -> Image.Image | None:
+    """Drop typed text caught at the top/bottom of a signature box (closing, typed name).
+
+    Typed text is a row of >= 4 small components (letters) of similar height in the top or
+    bottom third of the crop; a signature is a few large strokes. Letters the signature
+    touches merge with it and stay (as in the real boxes).
+    """
+    a = np.asarray(alpha)
+    on = a >= 48
+    labels, n = label_components(on)
+    if n < 4:
+        return alpha
+    H = on.shape[0]
+    idx = np.arange(1, n + 1)
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    y0 = np.full(n + 1, H)
+    y1 = np.zeros(n + 1, int)
+    np.minimum.at(y0, lab, ys)
+    np.maximum.at(y1, lab, ys)
+    hgt = (y1 - y0 + 1)[idx]
+    mid = ((y0 + y1) / 2)[idx]
+    small = hgt <= max(4, 0.3 * H)
+    drop = np.zeros(n + 1, bool)
+    for zone in (mid < H / 3, mid > 2 * H / 3):
+        cand = small & zone
+        if cand.sum() < 4:
+            continue
+        med = np.median(hgt[cand])
+        letters = cand & (hgt <= med * 1.8)
+        if letters.sum() >= 4:
+            drop[idx[letters]] = True
+    if not drop.any():
+        return alpha
+    out = np.where(drop[labels], 0, a).astype(np.uint8)
+    return tighten(Image.fromarray(out))
+
+
 def build_crop_cache(datasets_dir: Path, out: Path | None = None, margin: int = 3) -> Path:
     """Cut signature and handwriting boxes from the *train* splits into matted PNG crops.
 
@@ -146,6 +226,8 @@ def build_crop_cache(datasets_dir: Path, out: Path | None = None, margin: int = 
                        min(page.width, int(x + w) + margin), min(page.height, int(y + h) + margin))
                 crop = page.crop(box)
                 al = tighten(matte(crop))
+                if al is not None and kind == "sig":
+                    al = remove_print(al)
                 if al is None:
                     continue
                 name = f"{ds}_{im['id']:05d}_{a['id']:05d}.png"

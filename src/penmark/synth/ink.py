@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from . import text as T
 from .fonts import FontBank, font
@@ -327,7 +327,12 @@ def font_signature(
     if not initials and rng.random() < 0.4:
         parts = s.replace(",", "").split()
         s = parts[0][0] + ". " + parts[-1] if len(parts) > 1 else s
-    style = random_style(rng, bank, size=rng.randint(40, 80), role="sig")
+    style = random_style(rng, bank, size=60, role="sig")
+    # Pick the font size that gives about the wanted width, so the result is not resampled
+    # (upscaled fonts look blurred and bold); signature pens are not markers.
+    natural = font(style.font_path, 60).getlength(s) * 1.1 + 1
+    style.size = int(min(max(60 * width / natural, 16), 160))
+    style.stroke = min(style.stroke, 1)
     style.shear += rng.uniform(0.0, 0.25)
     style.jitter *= 0.5
     img = render_text(s, style, rng, nprng)
@@ -338,7 +343,7 @@ def font_signature(
         if img is None:
             return None
     scale = width / max(img.width, 1)
-    if 0.2 < scale < 5:
+    if 0.2 < scale < 5 and abs(scale - 1) > 0.15:
         img = img.resize((max(2, int(img.width * scale)), max(2, int(img.height * scale))),
                          Image.Resampling.BILINEAR)
     return tighten(img)
@@ -348,27 +353,22 @@ def add_swash(img: Image.Image, rng: random.Random, nprng: np.random.Generator
               ) -> Image.Image | None:
     """Add an underline / paraph stroke under a signature (one smooth fast stroke)."""
     w, h = img.size
-    pad = int(h * 0.6)
+    margin = int(h * 0.6)
     k = rng.randint(3, 5)
     xs = np.linspace(w * rng.uniform(-0.05, 0.2), w * rng.uniform(0.75, 1.1), k)
     ys = h * rng.uniform(0.8, 1.05) + nprng.normal(0, h * 0.08, k)
     if rng.random() < 0.5:
         xs = xs[::-1]
     pen = max(1.5, h * rng.uniform(0.03, 0.06))
-    stroke = _draw_strokes([_catmull(np.stack([xs, ys + pad * 0], axis=1), per=10)], pen, rng,
-                           pad=0)
-    canvas = Image.new("L", (w + 2 * pad, h + 2 * pad), 0)
-    canvas.paste(img, (pad, pad))
-    # _draw_strokes shifts to the stroke's own min corner; place it back in page coords.
-    sx, sy = int(min(xs.min(), xs.max())) + pad, int(ys.min() - pen) + pad
-    arr = np.maximum(np.asarray(canvas), 0)
-    st = np.asarray(stroke)
-    y1 = min(arr.shape[0], sy + st.shape[0])
-    x1 = min(arr.shape[1], sx + st.shape[1])
-    sub = arr[max(sy, 0):y1, max(sx, 0):x1]
-    arr = arr.copy()
-    arr[max(sy, 0):y1, max(sx, 0):x1] = np.maximum(sub, st[: y1 - max(sy, 0), : x1 - max(sx, 0)])
-    return tighten(Image.fromarray(arr))
+    pts = _catmull(np.stack([xs, ys], axis=1), per=10)
+    pad = int(pen) + 2
+    stroke = _draw_strokes([pts], pen, rng, pad=pad)
+    ox, oy = (pts.min(axis=0) - pad).astype(int)  # _draw_strokes' origin in img coordinates
+    canvas = Image.new("L", (w + 2 * margin, h + 2 * margin), 0)
+    canvas.paste(img, (margin, margin))
+    layer = Image.new("L", canvas.size, 0)
+    layer.paste(stroke, (int(ox) + margin, int(oy) + margin))
+    return tighten(ImageChops.lighter(canvas, layer))
 
 
 def fit_width(img: Image.Image, max_w: float, rng: random.Random) -> Image.Image | None:

@@ -7,9 +7,10 @@ woff2 files, which Pillow reads directly, and npm packages are immutable per ver
 
 Usage::
 
-    python scripts/fetch_fonts.py                 # all pinned families -> ./assets_cache/fonts
-    python scripts/fetch_fonts.py --dest DIR      # another cache dir (point PENMARK_FONT_DIR at it)
-    python scripts/fetch_fonts.py --bundle        # only the small subset shipped in the package
+    python scripts/fetch_fonts.py --dest src/penmark/synth/assets/fonts   # the bundled set
+    python scripts/fetch_fonts.py --dest DIR      # a cache dir (point PENMARK_FONT_DIR at it)
+
+To try more families, add them to ``FONTS`` (with a role) and fetch into a cache dir.
 
 For every family the script keeps ``<family>-latin-400-normal.woff2`` and writes ``LICENSES.md``
 (family, package@version, licence type, attribution) next to the fonts. Fonts whose licence is not
@@ -72,22 +73,22 @@ FONTS: list[tuple[str, str, str]] = [
     ("courier-prime", "5.3.0", "type"),
 ]
 
-# Small subset committed inside the package (src/penmark/synth/assets/fonts) so that tests and
-# training work offline.
-BUNDLE: set[str] = {
-    "caveat", "homemade-apple", "reenie-beanie", "indie-flower", "shadows-into-light",
-    "nothing-you-could-do", "la-belle-aurore", "dawning-of-a-new-day", "cedarville-cursive",
-    "zeyada", "kristi", "mrs-saint-delafield", "mr-dafoe", "herr-von-muellerhoff",
-    "over-the-rainbow", "just-another-hand", "covered-by-your-grace", "waiting-for-the-sunrise",
-    "the-girl-next-door", "sue-ellen-francisco", "meddon", "monsieur-la-doulaise",
-    "allura", "great-vibes", "pinyon-script", "special-elite", "courier-prime",
-}
+# Printed body faces (role "print"): Tinos / Arimo / Cousine are the Liberation designs
+# (metric-compatible with Times New Roman / Arial / Courier New), so they make office documents
+# look right without the system having fonts-liberation. Regular, bold, italic, bold italic.
+PRINT_FONTS: list[tuple[str, str]] = [
+    ("tinos", "5.3.0"),
+    ("arimo", "5.3.0"),
+    ("cousine", "5.3.0"),
+]
+PRINT_STYLES = ("400-normal", "700-normal", "400-italic", "700-italic")
 
 ALLOWED = {"OFL-1.1", "Apache-2.0", "OFL", "SIL Open Font License, 1.1"}
 
 
-def fetch(family: str, version: str, dest: Path, tmp: Path) -> dict[str, str] | None:
-    """npm-pack one family and extract its latin-400 woff2; return its licence record."""
+def fetch(family: str, version: str, dest: Path, tmp: Path,
+          styles: tuple[str, ...] = ("400-normal",)) -> dict[str, str] | None:
+    """npm-pack one family and extract its latin woff2 files; return its licence record."""
     spec = f"@fontsource/{family}@{version}"
     out = subprocess.run(
         ["npm", "pack", spec, "--silent", "--pack-destination", str(tmp)],
@@ -103,12 +104,16 @@ def fetch(family: str, version: str, dest: Path, tmp: Path) -> dict[str, str] | 
         if lic.get("type") not in ALLOWED:
             print(f"  ! {spec}: licence {lic.get('type')} not allowed", file=sys.stderr)
             return None
-        member = f"package/files/{family}-latin-400-normal.woff2"
-        data = tar.extractfile(member).read()  # type: ignore[union-attr]
-    (dest / f"{family}.woff2").write_bytes(data)
+        files = []
+        for st in styles:
+            member = f"package/files/{family}-latin-{st}.woff2"
+            data = tar.extractfile(member).read()  # type: ignore[union-attr]
+            name = f"{family}.woff2" if styles == ("400-normal",) else f"{family}-{st}.woff2"
+            (dest / name).write_bytes(data)
+            files.append(name)
     return {
         "family": meta.get("family", family),
-        "file": f"{family}.woff2",
+        "file": ", ".join(files),
         "package": spec,
         "license": lic.get("type", "?"),
         "attribution": lic.get("attribution", ""),
@@ -119,21 +124,24 @@ def fetch(family: str, version: str, dest: Path, tmp: Path) -> dict[str, str] | 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dest", type=Path, default=Path("assets_cache/fonts"))
-    ap.add_argument("--bundle", action="store_true", help="only the bundled subset")
     args = ap.parse_args()
     args.dest.mkdir(parents=True, exist_ok=True)
     records: list[dict[str, str]] = []
     roles: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmpd:
         for family, version, role in FONTS:
-            if args.bundle and family not in BUNDLE:
-                continue
             print(f"fetching {family}@{version}")
             rec = fetch(family, version, args.dest, Path(tmpd))
             if rec:
                 rec["role"] = role
                 records.append(rec)
                 roles[rec["file"]] = role
+        for family, version in PRINT_FONTS:
+            print(f"fetching {family}@{version} (print)")
+            rec = fetch(family, version, args.dest, Path(tmpd), PRINT_STYLES)
+            if rec:
+                rec["role"] = "print"
+                records.append(rec)
     (args.dest / "roles.json").write_text(json.dumps(roles, indent=1, sort_keys=True) + "\n")
     lines = [
         "# Font licences",

@@ -144,3 +144,20 @@ def test_remove_print_from_signature_crop() -> None:
     assert n == 9
     out = remove_print(img)
     assert out is not None and out.height < 80  # letters dropped, stroke kept
+
+
+def test_works_with_bundled_assets_only(tmp_path, monkeypatch) -> None:
+    """No shared ink folder, no crop cache, no system fonts: bundled fonts are enough."""
+    from penmark.synth import realink
+
+    monkeypatch.setenv("PENMARK_CROP_CACHE", str(tmp_path / "none"))
+    realink._list.cache_clear()
+    cfg = replace(SMALL, ink_dir=tmp_path / "no_ink", system_fonts=False, font_dirs=[],
+                  hard_negative_fraction=0.0)
+    try:
+        pages = [generate_page(seed, cfg) for seed in range(3)]
+    finally:
+        realink._list.cache_clear()
+    assert any(p.regions for p in pages)
+    for p in pages:
+        _check_boxes(p)

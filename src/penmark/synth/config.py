@@ -47,7 +47,9 @@ class SynthConfig:
     ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting /
     signature items taken from real crops when available; ``hershey_fraction`` the share of
     handwriting drawn as single-stroke Hershey pen paths (optional ``Hershey-Fonts`` package).
-    ``return_masks`` adds per-class ink masks to the
+    ``system_fonts`` adds installed DejaVu/Liberation faces to the bundled print fonts (set it
+    False for pages that are identical across machines). ``return_masks`` adds per-class ink
+    masks to the
     page (used by tests; costs time).
     """
 
@@ -75,4 +77,5 @@ class SynthConfig:
     ink_dir: Path | None = field(default_factory=_default_ink_dir)
     datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)
+    system_fonts: bool = True
     return_masks: bool = False

@@ -2,9 +2,11 @@
 
 Handwriting, signature-style, printed-script and typewriter fonts come from the bundled
 ``assets/fonts`` folder (plus any cache folders from ``scripts/fetch_fonts.py``); each folder has a
-``roles.json`` mapping file name -> role. Printed body fonts come from the bundled print fonts and
-the system (DejaVu / Liberation). Loading a FreeType face is slow (~1 ms), so faces are cached per
-(path, size).
+``roles.json`` mapping file name -> role. Printed body fonts come from the bundled Tinos / Arimo /
+Cousine (the Liberation designs) and, unless ``SynthConfig.system_fonts`` is False, the system
+(DejaVu / Liberation). Pages are reproducible across machines only with ``system_fonts=False``
+(the font pool then does not depend on what is installed). Loading a FreeType face is slow
+(~1 ms), so faces are cached per (path, size).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _style_of(name: str) -> str:
 class FontBank:
     """All fonts usable by the generator, grouped by role (and print fonts by family/style)."""
 
-    def __init__(self, dirs: Iterable[Path]) -> None:
+    def __init__(self, dirs: Iterable[Path], system: bool = True) -> None:
         self.roles: dict[str, list[str]] = {"hand": [], "sig": [], "script": [], "type": []}
         seen: set[str] = set()
         for d in [ASSET_FONTS, *dirs]:
@@ -61,7 +63,7 @@ class FontBank:
         self.print: dict[str, dict[str, list[str]]] = {}
         for family, patterns in _PRINT_PATTERNS.items():
             styles: dict[str, list[str]] = {}
-            for folder in (*SYSTEM_FONT_DIRS, ASSET_FONTS):
+            for folder in (*(SYSTEM_FONT_DIRS if system else ()), ASSET_FONTS):
                 for pat in patterns:
                     for p in sorted(folder.glob(pat)):
                         if "ExtraLight" in p.name or "MathTeX" in p.name:
@@ -96,6 +98,6 @@ def font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=8)
-def font_bank(dirs: tuple[str, ...]) -> FontBank:
+def font_bank(dirs: tuple[str, ...], system: bool = True) -> FontBank:
     """Process-wide cached :class:`FontBank` for a tuple of extra folders."""
-    return FontBank(Path(d) for d in dirs)
+    return FontBank((Path(d) for d in dirs), system)

@@ -390,7 +390,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     t0 = time.perf_counter()
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
-    bank = font_bank(tuple(str(d) for d in cfg.font_dirs))
+    bank = font_bank(tuple(str(d) for d in cfg.font_dirs), cfg.system_fonts)
     hard_negative = rng.random() < cfg.hard_negative_fraction
     kinds = list(cfg.kinds)
     kind = rng.choices(kinds, weights=[cfg.kinds[k] for k in kinds])[0]

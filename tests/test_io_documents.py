@@ -213,3 +213,30 @@ def test_expand_inputs_output_names_never_collide(tmp_path):
     sources, _ = expand_inputs([tmp_path / "a" / "x.png", tmp_path / "b" / "x.png", tmp_path])
     names = [s.name for s in sources]
     assert names == ["x.png", str(Path("b/x.png")), str(Path("c/x.png"))]  # a, b: not again
+
+
+def test_max_side_reads_cheaper_copies_but_reports_the_full_page():
+    big = Image.new("RGB", (1600, 1200), "white")
+    big.paste((0, 0, 0), (400, 300, 800, 600))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # displayed turned 90 degrees: 1200 x 1600
+    buf = io.BytesIO()
+    big.save(buf, "JPEG", exif=exif, quality=95)
+    page = next(iter_pages(buf.getvalue(), max_side=500))
+    assert (page.width, page.height) == (1200, 1600) and page.reduced
+    assert max(page.image.size) >= 500 and page.image.size == (600, 800)  # DCT 1/2 scale
+    full = next(iter_pages(buf.getvalue()))
+    assert full.image.size == (1200, 1600) and not full.reduced
+    png = io.BytesIO()
+    big.save(png, "PNG")
+    assert not next(iter_pages(png.getvalue(), max_side=500)).reduced  # only JPEG/PDF shrink
+
+
+def test_max_side_pdf_render_keeps_full_page_geometry():
+    data = many_pages_pdf(1, size=(144, 72))
+    full = next(iter_pages(data, dpi=200))
+    small = next(iter_pages(data, dpi=200, max_side=100))
+    assert small.image.size == (100, 50) and (small.width, small.height) == full.image.size
+    assert small.pdf_matrix == full.pdf_matrix and small.dpi == full.dpi
+    box = (0, 0, full.width, full.height)
+    assert small.to_points(box) == full.to_points(box) == pytest.approx([0, 0, 144, 72])

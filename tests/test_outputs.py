@@ -188,3 +188,33 @@ def test_saved_pages_make_the_coco_dataset_self_contained(tmp_path):
         with Image.open(im["file_name"]) as page:
             assert page.size == (im["width"], im["height"]) == (100, 200)
     assert page_to_dict(results[0])["image_file"] == names[0]
+
+
+class MarkerAtInputSize:
+    """Finds the black mark, and (like the real Detector) declares its input size."""
+
+    input_size = 256
+
+    def detect(self, image, threshold=None, labels=None, page=0):
+        arr = np.asarray(image.convert("L"))
+        ys, xs = np.nonzero(arr < 60)
+        box = (float(xs.min()), float(ys.min()), xs.max() + 1.0, ys.max() + 1.0)
+        return [Region("signature", 0.9, box, page)]
+
+
+def test_detections_do_not_depend_on_the_outputs_asked_for(tmp_path):
+    img = Image.new("RGB", (1600, 1200), "white")
+    img.paste((0, 0, 0), (400, 300, 800, 600))
+    img.save(tmp_path / "p.jpg", quality=95)
+    src = [Source(str(tmp_path / "p.jpg"), "p.jpg")]
+    plain = Options(orientation="none")
+    drawn = Options(orientation="none", draw_dir=str(tmp_path / "d"), crop_dir=str(tmp_path / "c"))
+    (a,) = run_batch(src, plain, detector=MarkerAtInputSize())
+    (b,) = run_batch(src, drawn, detector=MarkerAtInputSize())
+    assert a.regions == b.regions and (a.width, a.height) == (b.width, b.height) == (1600, 1200)
+    assert a.regions[0].box == pytest.approx((400, 300, 800, 600), abs=8)
+    with Image.open(tmp_path / "d" / "p.jpg") as out:
+        assert out.size == (1600, 1200)  # annotated copies are full resolution
+    (crop,) = (tmp_path / "c").iterdir()
+    with Image.open(crop) as c:
+        assert abs(c.width - 400) <= 8 and abs(c.height - 300) <= 8

@@ -143,26 +143,32 @@ class PageProcessor:
             )
         self.detector = detector
 
-    def detect(self, page: Page) -> tuple[list[Region], int, float]:
-        """Regions in display coordinates, the rotation used (CCW degrees) and its confidence.
+    @property
+    def input_size(self) -> int | None:
+        size = getattr(self.detector, "input_size", None)
+        return size if isinstance(size, int) and size > 0 else None
 
-        The page is shrunk once to the detector's input size (the same resize the detector would
-        do itself) and that copy serves both the orientation check and the detector, so orienting
-        costs no second full-page resize; boxes are scaled back to the page's pixels.
+    def detect(self, page: Page) -> tuple[list[Region], int, float]:
+        """Regions in full-page display coordinates, the rotation used (CCW degrees) and its
+        confidence.
+
+        ``page.image`` may be the full page or a reduced copy (see ``iter_pages(max_side=...)``).
+        It is shrunk once to the detector's input size (the same resize the detector would do)
+        and that copy serves both the orientation check and the detector; boxes are then scaled
+        to the full page's pixels.
         """
         from penmark.runtime.orientation import detect_orientation, unrotate_regions
 
         image = page.image
-        w, h = image.size
-        work, sx, sy = image, 1.0, 1.0
-        size = getattr(self.detector, "input_size", None)
-        if isinstance(size, int) and max(w, h) > size:
+        w, h = page.width, page.height
+        work = image
+        size = self.input_size
+        if size and max(image.size) > size:
             from penmark.runtime.preprocess import page_scale
 
-            scale = page_scale(w, h, size)
-            nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+            scale = page_scale(image.width, image.height, size)
+            nw, nh = max(1, round(image.width * scale)), max(1, round(image.height * scale))
             work = image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
-            sx, sy = w / nw, h / nh
         angle, confidence = 0, 1.0
         if self.options.orientation == "auto":
             found = detect_orientation(work)
@@ -170,12 +176,20 @@ class PageProcessor:
         upright = work.rotate(angle, expand=True) if angle else work
         regions = self.detector.detect(upright, page=page.index)
         regions = unrotate_regions(regions, angle, work.width, work.height)
-        if work is not image:
-            regions = [r.scaled(sx, sy) for r in regions]
+        if work.size != (w, h):
+            regions = [r.scaled(w / work.width, h / work.height) for r in regions]
         regions = [r.clipped(w, h) for r in regions]
         return regions, angle, confidence
 
-    def process(self, page: Page, task: Task) -> Outcome:
+    @property
+    def needs_full_pages(self) -> bool:
+        """Whether pixels of the full page are written (draw, crops, redaction, saved pages)."""
+        o = self.options
+        return bool(o.draw_dir or o.crop_dir or o.redact_dir or o.pages_dir)
+
+    def process(self, page: Page, task: Task, full: Page | None = None) -> Outcome:
+        """Detect on ``page`` (full or reduced); write image outputs from ``full`` (the same page
+        read at full resolution) when ``page`` is a reduced copy."""
         t0 = time.perf_counter()
         opts = self.options
         if page.error is not None:
@@ -198,6 +212,11 @@ class PageProcessor:
                 "pixel_to_pdf": [round(v, 6) for v in page.pdf_matrix or ()],
             }
         files: list[str] = []
+        if self.needs_full_pages and page.reduced:
+            if full is None or full.image is None or full.image.size != (page.width, page.height):
+                result.error = "cannot read the page at full resolution for the image outputs"
+                return Outcome(result, time.perf_counter() - t0)
+            page = full
         try:
             if opts.pages_dir:
                 path = page_file(opts.pages_dir, task, page.index, task.kind in ("pdf", "tiff"),
@@ -262,25 +281,40 @@ class PageProcessor:
         return files
 
     def run(self, task: Task) -> Iterator[Outcome]:
-        """Every requested page of one task, streamed; read errors become error results."""
+        """Every requested page of one task, streamed; read errors become error results.
+
+        Pages are read at the detector's input size (cheap JPEG/PDF decoding), so detections do
+        not depend on which outputs were asked for; when image outputs are written, a page read
+        as a reduced copy is read again at full resolution.
+        """
         source = task.data if task.data is not None else task.path
         pages = task.pages
         if pages is None and self.options.pages is not None and task.kind in ("pdf", "tiff"):
             pages = self.options.pages
+
+        def read(which, max_side: int | None) -> Iterator[Page]:
+            return iter_pages(
+                source,
+                dpi=self.options.dpi,
+                pages=which,
+                name=task.source,
+                errors="yield",
+                password=self.options.password,
+                max_side=max_side,
+            )
+
         t0, c0 = time.perf_counter(), time.process_time()
-        for page in iter_pages(
-            source,
-            dpi=self.options.dpi,
-            pages=pages,
-            name=task.source,
-            errors="yield",
-            password=self.options.password,
-        ):
+        for page in read(pages, self.input_size):
+            full = None
+            if page.reduced and self.needs_full_pages:
+                full = next(read([page.index], None), None)
             read_s = time.perf_counter() - t0
-            outcome = self.process(page, task)
+            outcome = self.process(page, task, full)
             outcome.seconds += read_s
             outcome.cpu_seconds = time.process_time() - c0
             page.image = None  # free the pixels before reading the next page
+            if full is not None:
+                full.image = None
             yield outcome
             t0, c0 = time.perf_counter(), time.process_time()
 

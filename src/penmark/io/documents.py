@@ -54,14 +54,25 @@ class Page:
     pdf_matrix: tuple[float, float, float, float, float, float] | None = None
     error: str | None = None
     info: dict = field(default_factory=dict)
+    full_size: tuple[int, int] | None = None  # set when ``image`` is a reduced copy (max_side)
 
     @property
     def width(self) -> int:
+        """Width of the page as displayed at full resolution (boxes are in these pixels)."""
+        if self.full_size is not None:
+            return self.full_size[0]
         return self.image.width if self.image is not None else 0
 
     @property
     def height(self) -> int:
+        if self.full_size is not None:
+            return self.full_size[1]
         return self.image.height if self.image is not None else 0
+
+    @property
+    def reduced(self) -> bool:
+        """True when ``image`` is smaller than the page (read with ``max_side``)."""
+        return self.image is not None and self.image.size != (self.width, self.height)
 
     def to_points(self, box: Sequence[float]) -> list[float] | None:
         """Pixel box -> PDF points, top-left origin, as the page is displayed (None if not PDF)."""
@@ -209,12 +220,19 @@ def iter_pages(
     name: str | None = None,
     errors: str = "raise",
     password: str | None = None,
+    max_side: int | None = None,
 ) -> Iterator[Page]:
     """Yield the pages of ``source`` one at a time, in display orientation.
 
     ``source``: a path, ``"-"`` (stdin), bytes or a binary file object. ``dpi`` applies to PDFs
     (images keep their pixels). ``pages``: 0-based indices to keep (see
     :func:`parse_page_ranges`); indices past the end are ignored.
+
+    ``max_side`` asks for a cheaper, smaller copy whose long side is at least ``max_side`` (the
+    detector's input size): JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT domain and PDF
+    pages rendered at the lower dpi directly, which costs a fraction of decoding the full page and
+    shrinking it. ``Page.width``/``height`` (and PDF point mappings) still describe the full page;
+    ``Page.image`` is then smaller (``Page.reduced``). Other formats are decoded in full.
 
     ``errors="raise"`` raises :class:`InputError` at the first failure; ``errors="yield"`` yields a
     :class:`Page` with ``image=None`` and ``error`` set for a page that cannot be read (and for a
@@ -232,10 +250,10 @@ def iter_pages(
         yield Page(label, 0, None, error=exc.reason)
         return
     if kind == "pdf":
-        yield from _iter_pdf(data, label, dpi, pages, errors, password)
+        yield from _iter_pdf(data, label, dpi, pages, errors, password, max_side)
     else:
         # Unknown magic: still let Pillow try (PPM, TGA, ...), with a clear message if it can't.
-        yield from _iter_pil(data, label, kind or "unknown", pages, errors)
+        yield from _iter_pil(data, label, kind or "unknown", pages, errors, max_side)
 
 
 # --- raster images (incl. multi-frame TIFF) -------------------------------------------------
@@ -256,13 +274,25 @@ def _open_pil(data: str | io.BytesIO, label: str, kind: str = "image") -> Image.
     return img
 
 
-def _decode_frame(img: Image.Image, label: str, index: int) -> Image.Image:
+_SWAPS_AXES = {5, 6, 7, 8}  # EXIF orientations that turn the image by 90 degrees
+
+
+def _decode_frame(
+    img: Image.Image, label: str, index: int, max_side: int | None = None
+) -> tuple[Image.Image, tuple[int, int]]:
+    """Decode one frame in display orientation; returns it and the full displayed size."""
     if img.width * img.height > MAX_PIXELS:
         raise InputError(label, f"page {index + 1}: too large ({img.width}x{img.height} pixels)")
     try:
+        full = img.size
+        if img.getexif().get(0x0112) in _SWAPS_AXES:
+            full = (full[1], full[0])
+        if max_side and img.format == "JPEG" and max(img.size) > max_side:
+            f = max_side / max(img.size)
+            img.draft("RGB", (-int(-img.width * f // 1), -int(-img.height * f // 1)))
         img.load()
         frame = ImageOps.exif_transpose(img) or img
-        return _to_rgb(frame)
+        return _to_rgb(frame), full
     except Image.DecompressionBombError as exc:
         raise InputError(label, f"image too large: {exc}") from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
@@ -271,7 +301,12 @@ def _decode_frame(img: Image.Image, label: str, index: int) -> Image.Image:
 
 
 def _iter_pil(
-    data: str | io.BytesIO, label: str, kind: str, pages: Iterable[int] | None, errors: str
+    data: str | io.BytesIO,
+    label: str,
+    kind: str,
+    pages: Iterable[int] | None,
+    errors: str,
+    max_side: int | None = None,
 ) -> Iterator[Page]:
     try:
         img = _open_pil(data, label, kind)
@@ -298,13 +333,14 @@ def _iter_pil(
                         img.seek(i)
                     except (EOFError, OSError, ValueError) as exc:
                         raise InputError(label, f"page {i + 1}: cannot seek: {exc}") from None
-                rgb = _decode_frame(img, label, i)
+                rgb, full = _decode_frame(img, label, i, max_side)
             except InputError as exc:
                 if errors == "raise":
                     raise
                 yield Page(label, i, None, kind=kind, count=count, error=exc.reason)
                 continue
-            yield Page(label, i, rgb, kind=kind, count=count)
+            yield Page(label, i, rgb, kind=kind, count=count,
+                       full_size=full if full != rgb.size else None)
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -346,9 +382,14 @@ def _device_to_page_matrix(page, width: int, height: int) -> tuple[float, ...]:
     return ((ax - e) / width, (bx - f) / width, (cx - e) / height, (dy - f) / height, e, f)
 
 
-def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple:
-    """Render page ``i``; returns the image, the scale used (pixels per point), the matrix and
-    the displayed page size in points."""
+def _render_pdf_page(
+    pdf, label: str, i: int, dpi: float, max_side: int | None = None
+) -> tuple:
+    """Render page ``i``. Returns the image, the full-resolution scale (pixels per point), the
+    full-resolution pixel -> user-space matrix, the displayed size in points and the full size in
+    pixels (which the image is smaller than when ``max_side`` allows a cheaper render)."""
+    import math
+
     import pypdfium2.raw as pdfium_c
 
     page = pdf[i]
@@ -360,8 +401,12 @@ def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple:
             scale = (MAX_RENDER_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5 * 0.999
         if w_pt * scale < 1 or h_pt * scale < 1:
             raise InputError(label, f"page {i + 1}: empty page size ({w_pt}x{h_pt} pt)")
+        full = (math.ceil(w_pt * scale), math.ceil(h_pt * scale))  # pypdfium2's own rounding
+        render_scale = scale
+        if max_side and max(full) > max_side:
+            render_scale = max_side / max(w_pt, h_pt)
         bitmap = page.render(
-            scale=scale,
+            scale=render_scale,
             fill_color=(255, 255, 255, 255),
             may_draw_forms=True,
             force_bitmap_format=pdfium_c.FPDFBitmap_BGR,
@@ -371,8 +416,8 @@ def _render_pdf_page(pdf, label: str, i: int, dpi: float) -> tuple:
             img = bitmap.to_pil().convert("RGB")
         finally:
             bitmap.close()
-        matrix = _device_to_page_matrix(page, img.width, img.height)
-        return img, scale, matrix, (w_pt, h_pt)
+        matrix = _device_to_page_matrix(page, full[0], full[1])
+        return img, scale, matrix, (w_pt, h_pt), full
     finally:
         page.close()
 
@@ -384,6 +429,7 @@ def _iter_pdf(
     pages: Iterable[int] | None,
     errors: str,
     password: str | None,
+    max_side: int | None = None,
 ) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
@@ -402,7 +448,9 @@ def _iter_pdf(
         for i in _want(pages, count):
             try:
                 try:
-                    img, scale, matrix, size_pt = _render_pdf_page(pdf, label, i, dpi)
+                    img, scale, matrix, size_pt, full = _render_pdf_page(
+                        pdf, label, i, dpi, max_side
+                    )
                 except pdfium.PdfiumError as exc:
                     raise InputError(label, f"page {i + 1}: cannot render: {exc}") from None
             except InputError as exc:
@@ -419,6 +467,7 @@ def _iter_pdf(
                 dpi=round(scale * PDF_POINTS_PER_INCH, 3),
                 points_per_pixel=1.0 / scale,
                 size_pt=size_pt,
+                full_size=full if full != img.size else None,
                 pdf_matrix=matrix,
             )
     finally:

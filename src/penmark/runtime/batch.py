@@ -151,6 +151,17 @@ def _iter_in(processor: PageProcessor, task: Task) -> Iterator[Outcome]:
             yield Outcome(PageResult(task.source, p, error=f"failed: {exc}"))
 
 
+def _submit(ex: ProcessPoolExecutor, task: Task) -> Future:
+    """Submit, or hand back an already failed future if the pool broke meanwhile (it is then
+    handled like any task whose worker died: rerun alone)."""
+    try:
+        return ex.submit(_run_task, task)
+    except BrokenProcessPool as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
+
+
 def _crashed(task: Task) -> list[Outcome]:
     pages = task.pages or (0,)
     return [
@@ -214,7 +225,7 @@ class BatchRunner:
         ex = self._executor()
         try:
             for task in todo:
-                pending.append((task, ex.submit(_run_task, task)))
+                pending.append((task, _submit(ex, task)))
                 if len(pending) >= window:
                     break
             while pending:
@@ -234,11 +245,11 @@ class BatchRunner:
                         outcomes = _crashed(task)
                         ex.shutdown(wait=False, cancel_futures=True)
                         ex = self._executor()
-                    pending = deque((t, ex.submit(_run_task, t)) for t in retry)
+                    pending = deque((t, _submit(ex, t)) for t in retry)
                 yield task, outcomes
                 nxt = next(todo, None)
                 if nxt is not None:
-                    pending.append((nxt, ex.submit(_run_task, nxt)))
+                    pending.append((nxt, _submit(ex, nxt)))
         finally:
             ex.shutdown(wait=True, cancel_futures=True)
 

@@ -150,7 +150,7 @@ class _Composer:
         W, H = cv.w, cv.h
         for _ in range(rng.choice((1, 1, 1, 2, 3))):
             where = rng.choice(("top", "top", "bottom", "side", "body"))
-            size = rng.uniform(34, 90) * cv.s
+            size = rng.uniform(40, 100) * cv.s
             lines = rng.choice((1, 1, 1, 2, 3))
             if where == "side":
                 lines = 1
@@ -272,8 +272,8 @@ class _Composer:
         w, h = x1 - x0, y1 - y0
         if slot.kind in ("line", "box"):
             s = T.fill_value(rng, slot.hint)
-            height = min(h * rng.uniform(0.5, 0.9), 75 * cv.s) if slot.kind == "box" else \
-                rng.uniform(36, 80) * cv.s
+            height = min(h * rng.uniform(0.6, 1.0), 90 * cv.s) if slot.kind == "box" else \
+                rng.uniform(44, 96) * cv.s
             item = self.hand_item(s, height)
             if item is None:
                 return
@@ -288,7 +288,7 @@ class _Composer:
                 y = y1 - img.height * rng.uniform(0.75, 1.08)
             self.paste(img, col, x, y, "handwritten")
         elif slot.kind == "sig":
-            item = self.signature_item(int(w * rng.uniform(0.35, 1.0)))
+            item = self.signature_item(int(w * rng.uniform(0.5, 1.05)))
             if item is None:
                 return
             img, col = item
@@ -314,7 +314,7 @@ class _Composer:
         elif slot.kind in ("note", "margin"):
             style = rng.choice(self.writers)
             lines = rng.randint(1, 4) if slot.kind == "note" else rng.randint(1, 2)
-            size = rng.uniform(30, 60) * cv.s
+            size = rng.uniform(38, 75) * cv.s
             x = x0 + rng.uniform(0, 0.4) * w
             y = y0 + rng.uniform(0, 0.5) * max(1, h - lines * size * 1.6)
             ruled = slot.hint.startswith("ruled:")

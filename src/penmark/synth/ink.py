@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -85,7 +86,7 @@ class HandStyle:
     spacing: float
     jitter: float
     drift: float
-    stroke: int  # -1 thin, 0 as font, 1 bold, 2 marker
+    stroke: int  # -1 thin, 0 as font, 1 bold, 2 marker (see _pen_filter)
     colour: tuple[int, int, int]
     elastic: float
     caps: bool = False  # prints everything in capitals (common on forms)
@@ -141,9 +142,9 @@ def render_text(
     pad = 4
     canvas = canvas.crop((max(0, bb[0] - pad), max(0, bb[1] - pad), min(canvas.width, bb[2] + pad),
                           min(h, bb[3] + pad)))
-    if style.stroke > 0:
-        # Most handwriting fonts have a thin monoline stroke; a ballpoint at 200 dpi is 3-5 px.
-        canvas = canvas.filter(ImageFilter.MaxFilter(3 if style.stroke == 1 or size < 40 else 5))
+    flt = _pen_filter(style.font_path, size, style.stroke)
+    if flt is not None:
+        canvas = canvas.filter(flt)
     out = distort(
         canvas,
         nprng,
@@ -153,11 +154,37 @@ def render_text(
         elastic=style.elastic,
         cell=max(24, size),
     )
-    if style.stroke < 0:
-        a = np.asarray(out, dtype=np.int16)
-        out = Image.fromarray(np.clip((a - 90) * 2, 0, 255).astype(np.uint8))
     out = _pressure(out, nprng, rng.uniform(0.7, 1.0))
     return tighten(out)
+
+
+# Target pen widths in px at 200 dpi per HandStyle.stroke: fine liner, ballpoint, gel, felt.
+_PEN_PX = {-1: 2.0, 0: 3.0, 1: 4.0, 2: 6.5}
+
+
+@lru_cache(maxsize=256)
+def font_stroke_width(path: str) -> float:
+    """Typical stroke width of a font at size 100 (2 * ink area / edge length)."""
+    img = Image.new("L", (900, 200), 0)
+    ImageDraw.Draw(img).text((10, 150), "handwriting nm", font=font(path, 100), fill=255,
+                             anchor="ls")
+    on = np.asarray(img) > 127
+    edge = on & ~(np.roll(on, 1, 0) & np.roll(on, -1, 0) & np.roll(on, 1, 1) & np.roll(on, -1, 1))
+    return float(2 * on.sum() / max(edge.sum(), 1))
+
+
+def _pen_filter(path: str, size: int, stroke: int) -> ImageFilter.Filter | None:
+    """Dilate thin fonts / erode heavy ones so the stroke matches a real pen, whatever the font
+    designer chose (fonts range from hairline to marker)."""
+    have = font_stroke_width(path) * size / 100.0
+    diff = _PEN_PX[stroke] - have
+    if diff >= 3.0:
+        return ImageFilter.MaxFilter(5)
+    if diff >= 1.2:
+        return ImageFilter.MaxFilter(3)
+    if diff <= -2.5 and have > 4:
+        return ImageFilter.MinFilter(3)
+    return None
 
 
 # --------------------------------------------------------------------------- pen trajectories

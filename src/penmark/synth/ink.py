@@ -418,3 +418,20 @@ def fit_width(img: Image.Image, max_w: float, rng: random.Random) -> Image.Image
         sc = max_w / img.width
         return tighten(img.resize((max(2, int(img.width * sc)), max(2, int(img.height * sc)))))
     return None
+
+
+def strike_out(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Cross out part of a handwritten phrase (the writer's own correction): one or two pen
+    strokes through a stretch of it. Still one handwritten item: the box does not change much."""
+    w, h = img.size
+    out = img.copy()
+    d = ImageDraw.Draw(out)
+    x0 = rng.uniform(0, w * 0.6)
+    x1 = min(w - 1, x0 + rng.uniform(0.25, 0.6) * w)
+    y = h * rng.uniform(0.4, 0.65)
+    pen = max(2, int(h * rng.uniform(0.04, 0.08)))
+    for _ in range(rng.choice((1, 1, 2))):
+        d.line([(x0, y + rng.gauss(0, h * 0.05)), (x1, y + rng.gauss(0, h * 0.08))], fill=255,
+               width=pen)
+        y += h * rng.uniform(0.08, 0.15)
+    return out

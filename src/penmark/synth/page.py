@@ -33,6 +33,7 @@ from .ink import (
     procedural_signature,
     random_style,
     render_text,
+    strike_out,
     tighten,
 )
 from .realink import real_handwriting, real_signature
@@ -120,6 +121,8 @@ class _Composer:
         st = HandStyle(**{**style.__dict__})
         st.size = int(max(14, min(style.size, height)))
         img = render_text(s, st, self.rng, self.nprng)
+        if img is not None and self.rng.random() < 0.04:
+            img = strike_out(img, self.rng)
         return (img, st.colour) if img is not None else None
 
     def signature_item(self, width: int, initials: bool = False

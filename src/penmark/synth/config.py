@@ -64,6 +64,7 @@ class SynthConfig:
             "invoice": 0.12,
             "cheque": 0.10,
             "note": 0.08,
+            "table": 0.06,
         }
     )
     skew_degrees: float = 3.0

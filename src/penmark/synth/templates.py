@@ -406,6 +406,52 @@ def note(cv: Canvas, rng: random.Random) -> None:
                                   int(cv.h - cv.margin)), hint))
 
 
+def table(cv: Canvas, rng: random.Random) -> None:
+    """A ruled table (timesheet, log, inventory, sign-in sheet): printed header and first
+    column, cells filled in by hand (each cell a phrase), sometimes a signature column."""
+    s = cv.s
+    y = _header(cv, rng, cv.margin * rng.uniform(0.4, 0.8))
+    title = rng.choice(("TIME SHEET", "VISITOR LOG", "INVENTORY COUNT", "SIGN-IN SHEET",
+                        "MILEAGE LOG", "DELIVERY RECORD", "ATTENDANCE"))
+    cv.text((cv.w / 2, y), title, cv.f(cv.body * 1.3, "b"), anchor="ma")
+    y += cv.body * 2.5
+    x0, width = cv.margin * 0.7, cv.w - 1.4 * cv.margin
+    heads = rng.choice((
+        ["Date", "Name", "Time in", "Time out", "Signature"],
+        ["Item", "Qty", "Location", "Checked by"],
+        ["Date", "From", "To", "Miles", "Purpose"],
+        ["No.", "Name", "Company", "Phone", "Initials"],
+        ["Date", "Description", "Amount", "Approved"],
+    ))
+    weights = [rng.uniform(0.6, 1.6) for _ in heads]
+    tot = sum(weights)
+    xs = [x0]
+    for wgt in weights:
+        xs.append(xs[-1] + width * wgt / tot)
+    rh = rng.uniform(55, 85) * s
+    lw = max(1, int(2 * s))
+    f = cv.f(cv.body * 0.9, "b")
+    cv.draw.rectangle([x0, y, x0 + width, y + rh], outline=cv.ink, width=lw,
+                      fill=(220, 220, 220) if rng.random() < 0.4 else None)
+    for c, hd in enumerate(heads):
+        cv.text((xs[c] + 8 * s, y + rh / 2), hd, f, anchor="lm")
+    y += rh
+    printed_first = rng.random() < 0.5
+    while y + rh < cv.h - cv.margin:
+        for c in range(len(heads)):
+            cv.draw.rectangle([xs[c], y, xs[c + 1], y + rh], outline=cv.ink, width=lw)
+        for c, hd in enumerate(heads):
+            if c == 0 and printed_first:
+                cv.text((xs[c] + 8 * s, y + rh / 2), T.fill_value(rng, hd), cv.f(), anchor="lm")
+                continue
+            kind = "initials" if hd in ("Signature", "Initials", "Approved", "Checked by") \
+                else "box"
+            cv.slots.append(Slot(kind, (int(xs[c] + 6 * s), int(y + 4 * s), int(xs[c + 1] - 6 * s),
+                                        int(y + rh - 4 * s)), hd))
+        y += rh
+    _footer(cv, rng)
+
+
 TEMPLATES = {
     "letter": letter,
     "lease": lease,
@@ -413,4 +459,5 @@ TEMPLATES = {
     "invoice": invoice,
     "cheque": cheque,
     "note": note,
+    "table": table,
 }

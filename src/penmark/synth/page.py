@@ -63,6 +63,9 @@ class _Placed:
 
 
 class _Composer:
+    """Fills slots with handwriting on one page: keeps the working pixel array, the writers
+    (1-3 hands per page, each with its own font, size, slant and pen), and the placed items."""
+
     def __init__(self, cv: Canvas, cfg: SynthConfig, rng: random.Random,
                  nprng: np.random.Generator) -> None:
         self.cv, self.cfg, self.rng, self.nprng = cv, cfg, rng, nprng
@@ -74,7 +77,8 @@ class _Composer:
 
     def paste(self, alpha: Image.Image, colour: tuple[int, int, int], x: float, y: float,
               label: str, join: bool = False) -> bool:
-        """Multiply ink onto the page at (x, y) (clamped inside); record hull points."""
+        """Multiply ink onto the page at (x, y) (clamped inside the page) and record the
+        coordinates of its ink pixels; ``join`` adds them to the previous item (one box)."""
         H, W = self.arr.shape[:2]
         if alpha.width >= W - 4 or alpha.height >= H - 4:
             sc = min((W - 8) / alpha.width, (H - 8) / alpha.height)

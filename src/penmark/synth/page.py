@@ -333,9 +333,14 @@ class _Composer:
                 gap = float(slot.hint[6:])
                 size = gap * rng.uniform(0.45, 0.7)
                 y = y0 + gap * rng.randint(0, 2)
+            long_lines = slot.hint == "page" or ruled
             for _ in range(lines):
-                s = T.sentence(rng, 2, 6).rstrip(".;,") if rng.random() < 0.6 else \
-                    T.short_phrase(rng)
+                if long_lines:  # handwritten letter: full lines of running text
+                    s = T.sentence(rng, 3, 10).rstrip(".;,")
+                elif rng.random() < 0.6:
+                    s = T.sentence(rng, 2, 6).rstrip(".;,")
+                else:
+                    s = T.short_phrase(rng)
                 item = self.hand_item(s, size, style)
                 if item is None:
                     continue

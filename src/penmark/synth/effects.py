@@ -150,3 +150,15 @@ def fold(img: Image.Image, rng: random.Random) -> Image.Image:
         x0, x1 = w * pos, w * (pos + tilt)
         d.line([(x0, 0), (x1, h)], fill=col, width=rng.choice((1, 2)))
     return img
+
+
+def white_point(img: Image.Image, margin: float) -> Image.Image:
+    """Stretch so the paper level (90th percentile of a thumbnail) minus ``margin`` maps to 255,
+    as scanner auto-levelling does; keeps dark ink where it is."""
+    thumb = np.asarray(img.reduce(8).convert("L"))
+    paper = float(np.percentile(thumb, 90)) - margin
+    if paper >= 254 or paper < 120:
+        return img
+    k = 255.0 / paper
+    lut = [min(255, int(v * k)) for v in range(256)]
+    return img.point(lut * (3 if img.mode == "RGB" else 1))

@@ -500,6 +500,9 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
                 img = E.levels(img, 0, rng.uniform(190, 235), rng.uniform(1.2, 1.8))
         if rng.random() < 0.6:
             img = E.add_noise(img, rng.uniform(2, 12), rng)
+        if rng.random() < 0.7:
+            # Scanners auto-level: the paper becomes pure white, its noise clipped away.
+            img = E.white_point(img, rng.uniform(0.0, 8.0))
     if rng.random() < 0.35:
         img = E.speckle(img, rng, nprng, rng.uniform(1e-5, 2e-4))
     if rng.random() < cfg.jpeg_fraction:

@@ -81,7 +81,7 @@ def letter(cv: Canvas, rng: random.Random) -> None:
     cv.text((x0, y), f"Dear {rng.choice(('Mr.', 'Ms.', 'Dr.'))} {rng.choice(T.LAST)}:", cv.f())
     y += cv.body * 2
     leading = rng.uniform(1.2, 1.8)
-    for _ in range(rng.randint(2, 5)):
+    for _ in range(rng.randint(2, 7)):
         y = cv.paragraph(x0, y, width, T.paragraph(rng), leading=leading,
                          indent=cv.body * 2 if rng.random() < 0.5 else 0)
         y += cv.body * leading * 0.8
@@ -142,7 +142,7 @@ def lease(cv: Canvas, rng: random.Random) -> None:
                               "at the rate of $", "Street address:", "date", "per annum $"))
             cv.field(x, y + f.size, lab, width * rng.uniform(0.2, 0.45), f)
             y += f.size * 2.4
-        if y > cv.h * rng.uniform(0.45, 0.7):
+        if y > cv.h * rng.uniform(0.55, 0.78):
             break
     y += cv.body
     cv.text((x0, y), "IN WITNESS WHEREOF, the parties hereto have hereunto subscribed their names "

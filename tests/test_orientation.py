@@ -3,6 +3,8 @@ displayed. Logic is tested with a fake detector that finds a marker, so it holds
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -119,3 +121,22 @@ def test_shared_resize_maps_boxes_to_full_resolution(turn):
     (region,) = out.result.regions
     want = (200, 100, 600, 300) if turn == 0 else (100, 400, 300, 800)
     assert region.box == pytest.approx(want, abs=4)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "gsa_leases" / "val"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared real scans not available")
+def test_real_lease_scans_in_every_orientation():
+    """Real 200-dpi scans (GSA leases, val split): every page, every turn, as the pipeline sees
+    it (the 1024-px copy)."""
+    wrong = []
+    for f in sorted(SHARED.glob("*.jpg"))[:6]:
+        with Image.open(f) as im:
+            page = im.convert("RGB")
+        page = page.resize((792, 1024), Image.BILINEAR, reducing_gap=2.0)
+        for turn in (0, 90, 180, 270):
+            found = detect_orientation(page.rotate(turn, expand=True))
+            if found.angle != (-turn) % 360:
+                wrong.append((f.name, turn, found.angle))
+    assert wrong == []

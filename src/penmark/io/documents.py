@@ -38,9 +38,14 @@ class Page:
     """One page ready for detection.
 
     ``image`` is RGB in display orientation (EXIF applied, PDF ``/Rotate`` applied); ``index`` is
-    0-based within the source. For PDF pages ``points_per_pixel`` converts pixel boxes to PDF
-    points (72 / dpi) and ``pdf_matrix`` maps display pixels to PDF user space (see
-    :meth:`to_pdf_user_space`). ``error`` is only set when iterating with ``errors="yield"``.
+    0-based within the source. ``width``/``height`` are the page's full-resolution pixels, the
+    coordinates of every box; ``image`` has that size unless it was read as a reduced copy
+    (``iter_pages(max_side=...)``, then ``reduced`` is true and ``full_size`` set).
+
+    For PDF pages ``points_per_pixel`` is the nominal 72 / dpi, ``size_pt`` the displayed page
+    size in points (the pixel grid rounds up, so :meth:`to_points` scales x and y separately) and
+    ``pdf_matrix`` maps pixels to PDF user space (:meth:`to_pdf_user_space`). ``error`` is only
+    set when iterating with ``errors="yield"``.
     """
 
     source: str

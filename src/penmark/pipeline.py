@@ -34,6 +34,7 @@ class Options:
     pages: tuple[int, ...] | None = None  # 0-based; None = all
     orientation: str = "auto"  # "auto" | "none"
     password: str | None = None
+    threads: int | None = 1  # ONNX intra-op threads per process; None = onnxruntime's default
     # --draw
     draw_dir: str | None = None
     colors: dict[str, tuple[int, int, int]] | None = None
@@ -139,7 +140,10 @@ class PageProcessor:
             from penmark.runtime import Detector
 
             detector = Detector.pretrained(
-                options.model, threshold=options.threshold, labels=options.labels, num_threads=1
+                options.model,
+                threshold=options.threshold,
+                labels=options.labels,
+                num_threads=options.threads,
             )
         self.detector = detector
 

@@ -130,6 +130,13 @@ def detect(
         typer.Option(help="auto: detect pages turned 90/180/270 degrees; none: trust the page."),
     ] = "auto",
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="ONNX threads per worker (default 1: use --workers for more cores).",
+        ),
+    ] = 1,
     skip_done: Annotated[
         bool,
         typer.Option(
@@ -261,6 +268,7 @@ def detect(
         pages=tuple(page_list) if page_list is not None else None,
         orientation=orientation,
         password=password,
+        threads=threads,
         draw_dir=str(draw) if draw else None,
         colors=color_table,
         line_width=line_width,

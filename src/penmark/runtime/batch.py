@@ -3,8 +3,9 @@
 Why tasks are page slices of a document and not whole files: one 2,000-page PDF must keep every
 worker busy, and a result must reach the output file seconds after its page was read (so an
 interrupted run resumes with ``--skip-done``). Each worker process owns one ONNX session with one
-thread (two processes beat one two-thread session on small convolutions and isolate crashes in
-native decoders); only small :class:`~penmark.region.PageResult` objects cross processes.
+thread (pages are independent, so processes scale without intra-op synchronisation, and a crash
+in a native decoder takes down one worker, not the batch); only small
+:class:`~penmark.region.PageResult` objects cross processes.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--inputs", default="jpeg,pdf")
     ap.add_argument("--orientation", default="auto", choices=("auto", "none"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    ap.add_argument("--weights", default=None, help="ONNX file instead of the shipped model.")
     args = ap.parse_args()
     load_before = os.getloadavg()
     report = run_bench(
@@ -33,6 +34,7 @@ def main() -> None:
         workers=tuple(int(w) for w in args.workers.split(",")),
         kinds=tuple(args.inputs.split(",")),
         orientation=args.orientation,
+        weights=args.weights,
     )
     report["machine"] = {
         "cpus": os.cpu_count(),

@@ -169,3 +169,13 @@ def test_tiff_pages_option(tmp_path):
     path.write_bytes(buf.getvalue())
     res = _run(path, "--pages", "1,3")
     assert [json.loads(x)["page"] for x in res.stdout.splitlines()] == [0, 2]
+
+
+def test_weights_file_option(docs):
+    from penmark.runtime.detector import _weights_path
+
+    shipped = _weights_path("penmark-hw-sig-v1")
+    a = _run(docs / "a.png", "--weights", shipped)
+    b = _run(docs / "a.png")
+    assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout
+    assert _run(docs / "a.png", "--weights", docs / "missing.onnx").exit_code == 2

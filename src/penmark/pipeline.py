@@ -28,6 +28,7 @@ class Options:
     """Everything that decides how a page is processed (picklable, shared with workers)."""
 
     model: str = "penmark-hw-sig-v1"
+    weights: str | None = None  # an ONNX file to use instead of the named model
     threshold: float = 0.25
     labels: tuple[str, ...] | None = None
     dpi: float = DEFAULT_DPI
@@ -139,12 +140,15 @@ class PageProcessor:
         if detector is None:
             from penmark.runtime import Detector
 
-            detector = Detector.pretrained(
-                options.model,
-                threshold=options.threshold,
-                labels=options.labels,
-                num_threads=options.threads,
-            )
+            kwargs = {
+                "threshold": options.threshold,
+                "labels": options.labels,
+                "num_threads": options.threads,
+            }
+            if options.weights:
+                detector = Detector(options.weights, **kwargs)
+            else:
+                detector = Detector.pretrained(options.model, **kwargs)
         self.detector = detector
 
     @property

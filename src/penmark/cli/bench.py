@@ -54,12 +54,14 @@ def _percentile(values: list[float], q: float) -> float:
     return s[k]
 
 
-def _run(paths: list[Path], workers: int, orientation: str, dpi: float) -> dict:
+def _run(
+    paths: list[Path], workers: int, orientation: str, dpi: float, weights: str | None = None
+) -> dict:
     from penmark.io.sources import Source
     from penmark.pipeline import Options
     from penmark.runtime.batch import BatchRunner, plan
 
-    options = Options(orientation=orientation, dpi=dpi)
+    options = Options(orientation=orientation, dpi=dpi, weights=weights)
     sources = [Source(str(p), p.name) for p in paths]
     tasks = plan(sources, options)
     t0 = time.perf_counter()
@@ -98,6 +100,7 @@ def run_bench(
     orientation: str = "auto",
     dpi: float = 200,
     workdir: Path | None = None,
+    weights: str | None = None,
 ) -> dict:
     """Generate the pages, run every configuration, return a JSON-able report."""
     import onnxruntime
@@ -121,7 +124,7 @@ def run_bench(
                 writer.add_jpeg(p.read_bytes(), 612, 792)
             writer.close()
 
-        det = Detector.pretrained(num_threads=1)
+        det = Detector(weights, num_threads=1) if weights else Detector.pretrained(num_threads=1)
         sample = [Image.open(p).convert("RGB") for p in jpegs[: min(8, pages)]]
         det.detect(sample[0])  # warm-up
         t = time.perf_counter()
@@ -142,11 +145,12 @@ def run_bench(
         for kind in kinds:
             paths = jpegs if kind == "jpeg" else [pdf]
             for w in workers:
-                res = _run(paths, w, orientation, dpi)
+                res = _run(paths, w, orientation, dpi, weights)
                 res["input"] = "200-dpi letter JPEG" if kind == "jpeg" else f"PDF at {dpi:g} dpi"
                 runs.append(res)
     return {
         "pages": pages,
+        "weights": weights or "penmark-hw-sig-v1 (shipped)",
         "orientation": orientation,
         "detector_ms_per_page_1_thread": round(detect_ms),
         "orientation_ms_per_page": round(orient_ms, 1),
@@ -183,6 +187,9 @@ def bench(
     orientation: Annotated[str, typer.Option(help="auto or none.")] = "auto",
     dpi: Annotated[float, typer.Option(help="PDF rendering resolution.")] = 200,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
+    weights: Annotated[
+        Path | None, typer.Option(help="An ONNX detector file instead of the shipped one.")
+    ] = None,
 ) -> None:
     """Measure pages/s, p50/p95 latency per page and peak RSS per worker on generated pages."""
     try:
@@ -197,7 +204,12 @@ def bench(
     if orientation not in ("auto", "none"):
         typer.echo("error: --orientation must be auto or none", err=True)
         raise typer.Exit(2)
-    report = run_bench(pages, worker_list, kind_list, orientation, dpi)
+    if weights is not None and not weights.is_file():
+        typer.echo(f"error: --weights {weights}: no such file", err=True)
+        raise typer.Exit(2)
+    report = run_bench(
+        pages, worker_list, kind_list, orientation, dpi, weights=str(weights) if weights else None
+    )
     typer.echo(to_markdown(report))
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -119,6 +119,9 @@ def detect(
         typer.Option("--labels", help="Keep only these labels (repeat or comma-separate)."),
     ] = None,
     model: Annotated[str, typer.Option(help="Pretrained model name.")] = "penmark-hw-sig-v1",
+    weights: Annotated[
+        Path | None, typer.Option(help="An ONNX detector file to use instead of --model.")
+    ] = None,
     dpi: Annotated[float, typer.Option(help="PDF rendering resolution (dots per inch).")] = 200,
     pages: Annotated[
         str | None,
@@ -233,6 +236,8 @@ def detect(
     # ---- validate options (exit 2) ------------------------------------------------------
     if orientation not in ("auto", "none"):
         raise _usage("--orientation must be auto or none")
+    if weights is not None and not weights.is_file():
+        raise _usage(f"--weights {weights}: no such file")
     if model not in available_models():
         raise _usage(f"unknown model {model!r}; available: {available_models()}")
     keep = _split_labels(labels)
@@ -262,6 +267,7 @@ def detect(
 
     options = Options(
         model=model,
+        weights=str(weights) if weights else None,
         threshold=threshold,
         labels=keep,
         dpi=dpi,

@@ -152,7 +152,7 @@ def render_text(
         angle=rng.gauss(0, 1.2),
         curve=rng.gauss(0, size * 0.08),
         elastic=style.elastic,
-        cell=max(24, size),
+        cell=max(32, int(size * 1.5)),
     )
     out = _pressure(out, nprng, rng.uniform(0.7, 1.0))
     return tighten(out)

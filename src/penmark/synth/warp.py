@@ -39,8 +39,8 @@ def distort(
     ow += int(2 * abs(curve) + 2 * elastic) + 2
     oh += int(2 * abs(curve) + 2 * elastic) + 2
     # Few mesh cells: each cell is one C transform call; ~3 rows suffice for a text line.
-    nx = max(2, min(24, int(math.ceil(ow / cell))))
-    ny = 3 if elastic or curve else 1
+    nx = max(2, min(16, int(math.ceil(ow / cell))))
+    ny = 2 if elastic or curve else 1
     xs = np.linspace(0, ow, nx + 1)
     ys = np.linspace(0, oh, ny + 1)
     gx, gy = np.meshgrid(xs, ys)

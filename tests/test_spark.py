@@ -391,3 +391,11 @@ def test_one_onnx_session_per_python_process(spark, data):
     assert any(s["sessions_created"] == 1 for s in logs.values())
     assert all(s["broadcast_reads"] <= 1 for s in logs.values())
     assert 1 <= sum(s["broadcast_reads"] for s in logs.values()) <= 2  # fresh cache: 1 per core
+
+
+def test_missing_input_column_fails_on_the_driver(spark, data):
+    src = read(spark, data["pages"])
+    with pytest.raises(ValueError, match="nope"):
+        ImageDocumentRegionDetector().setInputCol("nope").transform(src)
+    with pytest.raises(ValueError, match="regions"):
+        ImageDrawRegions().transform(BinaryToImage().transform(src))

@@ -36,6 +36,13 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def require_columns(df: DataFrame, stage: str, *cols: str) -> None:
+    """Fail on the driver, with the column names, rather than in every Python worker."""
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"{stage}: input column(s) {missing} not in {df.columns}")
+
+
 def output_schema(
     schema: T.StructType, add: Sequence[T.StructField], drop: Sequence[str] = ()
 ) -> T.StructType:

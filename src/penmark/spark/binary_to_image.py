@@ -10,7 +10,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
 from penmark.io import load_image
-from penmark.spark._batch import error_text, is_null, map_batches, merge_errors, output_schema
+from penmark.spark._batch import (
+    error_text,
+    is_null,
+    map_batches,
+    merge_errors,
+    output_schema,
+    require_columns,
+)
 from penmark.spark.enums import ImageType
 from penmark.spark.params import HasImageType, HasIO, HasKeepInput, HasOriginCol, HasPartitionNum
 from penmark.spark.schema import EXCEPTION_COL, IMAGE_TYPE, pil_to_image_struct
@@ -82,6 +89,7 @@ class BinaryToImage(
     def _transform(self, dataset: DataFrame) -> DataFrame:
         in_col, out_col = self.getInputCol(), self.getOutputCol()
         origin_col, image_type = self.getOriginCol(), int(self.getImageType())
+        require_columns(dataset, "BinaryToImage", in_col)
         if self.getPartitionNum() > 0:
             dataset = dataset.repartition(self.getPartitionNum())
         drop = [] if self.getKeepInput() or in_col == out_col else [in_col]

@@ -17,7 +17,14 @@ from pyspark.sql import types as T
 from penmark.formats import spark_region_structs
 from penmark.region import LABELS, PageResult
 from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
-from penmark.spark._batch import error_text, is_null, map_batches, merge_errors, output_schema
+from penmark.spark._batch import (
+    error_text,
+    is_null,
+    map_batches,
+    merge_errors,
+    output_schema,
+    require_columns,
+)
 from penmark.spark.inference import (
     ALIASES,
     WeightsRef,
@@ -202,6 +209,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         return self.getOrDefault(self.pageCol)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
+        require_columns(dataset, "ImageDocumentRegionDetector", self.getInputCol())
         name, path = _resolve_model(self.getModelName(), self.getWeightsPath() or None)
         spark = SparkSession.getActiveSession() or dataset.sparkSession
         ref = broadcast_weights(spark.sparkContext, name, path)

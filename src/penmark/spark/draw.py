@@ -16,7 +16,14 @@ from pyspark.sql import types as T
 from penmark.draw import draw_regions
 from penmark.formats import region_from_spark_struct
 from penmark.region import LABELS
-from penmark.spark._batch import error_text, is_null, map_batches, merge_errors, output_schema
+from penmark.spark._batch import (
+    error_text,
+    is_null,
+    map_batches,
+    merge_errors,
+    output_schema,
+    require_columns,
+)
 from penmark.spark.enums import ColorLike, to_rgb
 from penmark.spark.params import HasInputRegionsCol, HasIO
 from penmark.spark.schema import (
@@ -178,6 +185,7 @@ class ImageDrawRegions(
             self.getInputRegionsCol(),
             self.getOutputCol(),
         )
+        require_columns(dataset, "ImageDrawRegions", in_col, regions_col)
         schema = output_schema(dataset.schema, [T.StructField(out_col, IMAGE_TYPE, True)])
         draw_args = self.draw_kwargs()
 

@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
 from penmark.io import DEFAULT_DPI, iter_pages, parse_page_ranges
-from penmark.spark._batch import error_text, is_null, map_batches, output_schema
+from penmark.spark._batch import error_text, is_null, map_batches, output_schema, require_columns
 from penmark.spark._rows import RowFanout
 from penmark.spark.enums import ImageType
 from penmark.spark.params import HasImageType, HasIO, HasKeepInput, HasOriginCol, HasPartitionNum
@@ -141,6 +141,7 @@ class PdfToImage(
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         in_col, out_col, page_col = self.getInputCol(), self.getOutputCol(), self.getPageNumCol()
+        require_columns(dataset, "PdfToImage", in_col)
         if self.getPartitionNum() > 0:
             dataset = dataset.repartition(self.getPartitionNum())
         drop = [] if self.getKeepInput() or in_col == out_col else [in_col]

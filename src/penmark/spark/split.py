@@ -14,7 +14,7 @@ from pyspark.sql import types as T
 
 from penmark.draw import crop_region
 from penmark.formats import region_from_spark_struct
-from penmark.spark._batch import error_text, is_null, map_batches, output_schema
+from penmark.spark._batch import error_text, is_null, map_batches, output_schema, require_columns
 from penmark.spark._rows import RowFanout
 from penmark.spark.params import HasInputRegionsCol, HasIO, HasKeepInput
 from penmark.spark.schema import (
@@ -129,6 +129,7 @@ class ImageSplitRegions(
     def _transform(self, dataset: DataFrame) -> DataFrame:
         in_col, regions_col = self.getInputCol(), self.getInputRegionsCol()
         out_col, region_col = self.getOutputCol(), self.getOutputRegionCol()
+        require_columns(dataset, "ImageSplitRegions", in_col, regions_col)
         drop = [] if self.getKeepInput() or in_col == out_col else [in_col]
         add = [
             T.StructField(out_col, IMAGE_TYPE, True),

@@ -64,26 +64,30 @@ def image_type_of(struct: dict[str, Any]) -> ImageType:
 def pil_to_image_struct(
     image: Image.Image, origin: str, image_type: int = ImageType.TYPE_3BYTE_BGR
 ) -> dict[str, Any]:
-    """Encode an RGB PIL image as an image struct of the given :class:`ImageType`."""
+    """Encode an RGB PIL image as an image struct of the given :class:`ImageType`.
+
+    Pillow's raw packers write B,G,R(,A) order directly: one copy, ~5x faster than numpy
+    channel reversal on a 200-dpi page.
+    """
     kind = ImageType(int(image_type))
     if kind is ImageType.TYPE_BYTE_GRAY:
-        arr = np.asarray(image.convert("L"))
+        data = image.convert("L").tobytes()
     elif kind is ImageType.TYPE_4BYTE_ABGR:
-        arr = np.asarray(image.convert("RGBA"))[:, :, [2, 1, 0, 3]]
+        data = image.convert("RGBA").tobytes("raw", "BGRA")
     else:
-        arr = np.asarray(image.convert("RGB"))[:, :, ::-1]
+        data = image.convert("RGB").tobytes("raw", "BGR")
     return {
         "origin": origin,
         "height": image.height,
         "width": image.width,
         "nChannels": CHANNELS[kind],
         "mode": OPENCV_MODE[kind],
-        "data": np.ascontiguousarray(arr).tobytes(),
+        "data": data,
     }
 
 
-def image_struct_to_array(struct: dict[str, Any]) -> np.ndarray:
-    """``(H, W, 3)`` RGB uint8 array of an image struct (any of the modes above)."""
+def image_struct_to_pil(struct: dict[str, Any]) -> Image.Image:
+    """RGB PIL image of an image struct (alpha dropped, gray expanded)."""
     h, w, n = int(struct["height"]), int(struct["width"]), int(struct["nChannels"])
     mode = int(struct["mode"])
     if _MODE_TO_CHANNELS.get(mode) != n:
@@ -91,12 +95,13 @@ def image_struct_to_array(struct: dict[str, Any]) -> np.ndarray:
     data = struct["data"]
     if len(data) != h * w * n:
         raise ValueError(f"image data has {len(data)} bytes, expected {h}x{w}x{n}")
-    arr = np.frombuffer(data, dtype=np.uint8).reshape(h, w, n)
     if n == 1:
-        return np.repeat(arr, 3, axis=2)
-    return arr[:, :, 2::-1]  # BGR / BGRA -> RGB (drops alpha)
+        return Image.frombuffer("L", (w, h), data, "raw", "L", 0, 1).convert("RGB")
+    if n == 4:
+        return Image.frombuffer("RGBA", (w, h), data, "raw", "BGRA", 0, 1).convert("RGB")
+    return Image.frombuffer("RGB", (w, h), data, "raw", "BGR", 0, 1)
 
 
-def image_struct_to_pil(struct: dict[str, Any]) -> Image.Image:
-    """RGB PIL image of an image struct."""
-    return Image.fromarray(np.ascontiguousarray(image_struct_to_array(struct)), "RGB")
+def image_struct_to_array(struct: dict[str, Any]) -> np.ndarray:
+    """``(H, W, 3)`` RGB uint8 array of an image struct."""
+    return np.asarray(image_struct_to_pil(struct))

@@ -79,3 +79,21 @@ def test_detect_accepts_path_bytes_pil_and_array(detector, tmp_path):
     img.save(p)
     outs = [detector.detect(x) for x in (p, str(p), p.read_bytes(), img, np.asarray(img))]
     assert all(o == outs[0] for o in outs)
+
+
+def test_cross_class_suppression_keeps_the_stronger_label():
+    from penmark.runtime.postprocess import to_regions
+
+    boxes = np.array([[10, 10, 200, 60], [12, 8, 205, 62], [300, 10, 400, 60]], np.float32)
+    scores = np.array([0.4, 0.8, 0.5], np.float32)
+    classes = np.array([0, 1, 0])
+    labels = ("handwritten", "signature")
+    regions = to_regions(
+        boxes, scores, classes, labels, (1.0, 1.0), 1000, 1000, cross_class_iou=0.7
+    )
+    assert [(r.label, r.score) for r in regions] == [
+        ("signature", pytest.approx(0.8)),
+        ("handwritten", pytest.approx(0.5)),
+    ]
+    both = to_regions(boxes, scores, classes, labels, (1.0, 1.0), 1000, 1000)
+    assert len(both) == 3

@@ -79,14 +79,30 @@ def to_regions(
     height: int,
     page: int = 0,
     iou_threshold: float = 0.5,
+    cross_class_iou: float | None = None,
 ) -> list[Region]:
-    """Class-wise NMS, map boxes from network input to page pixels (``scale`` = network pixels
-    per page pixel in x and y), clip, sort by score."""
+    """Class-wise NMS, then cross-class suppression (the same ink is either a signature or
+    handwriting: of two boxes of different classes overlapping by more than ``cross_class_iou``,
+    the lower-scoring one goes), map boxes from network input to page pixels (``scale`` =
+    network pixels per page pixel in x and y), clip, sort by score."""
     out: list[Region] = []
+    kept = [
+        idx[nms(boxes[idx], scores[idx], iou_threshold)]
+        for idx in (np.nonzero(classes == c)[0] for c in np.unique(classes))
+    ]
+    keep_all = np.concatenate(kept) if kept else np.zeros(0, np.int64)
+    if cross_class_iou is not None and len(keep_all) > 1:
+        order = keep_all[np.argsort(-scores[keep_all])]
+        iou = iou_matrix(boxes[order], boxes[order])
+        other = classes[order][:, None] != classes[order][None, :]
+        dropped = np.zeros(len(order), bool)
+        for i in range(len(order)):
+            if not dropped[i]:
+                later = np.arange(i + 1, len(order))
+                dropped[later] |= other[i, later] & (iou[i, later] > cross_class_iou)
+        keep_all = order[~dropped]
     for c in np.unique(classes):
-        idx = np.nonzero(classes == c)[0]
-        keep = idx[nms(boxes[idx], scores[idx], iou_threshold)]
-        for k in keep:
+        for k in keep_all[classes[keep_all] == c]:
             sx, sy = scale
             x0, y0, x1, y1 = (boxes[k] / np.array([sx, sy, sx, sy], np.float32)).tolist()
             r = Region(labels[int(c)], float(scores[k]), (x0, y0, max(x0, x1), max(y0, y1)), page)

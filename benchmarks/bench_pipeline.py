@@ -2,7 +2,7 @@
 
     python benchmarks/bench_pipeline.py --pages 30 --workers 1,2 --out benchmarks/results
 
-Writes ``<out>/pipeline-<date>.json`` and ``.md`` (the table pasted into docs/io.md), plus the
+Writes ``<out>/pipeline-<date>.json`` and ``.md`` (the table pasted into README.md), plus the
 machine facts that make the numbers comparable: CPU count, load average at start and end (other
 jobs on a shared machine slow every number down).
 """

@@ -4,7 +4,7 @@ imports changed (``pip install 'penmark[spark]'``; Java 17 needed)::
     from penmark.spark import BinaryToImage, ImageDocumentRegionDetector, ImageDrawRegions
     from penmark.spark import ImageType, Color
 
-See ``docs/spark.md``.
+See the Spark section of README.md.
 """
 
 try:

@@ -13,7 +13,6 @@ and how far the raw outputs move. Accuracy must then be checked with
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
@@ -48,28 +47,8 @@ def _cpu_ms(path: str, tensors: list[np.ndarray]) -> tuple[float, list]:
     return 1000 * (time.process_time() - t) / len(tensors), outs
 
 
-def _copy_metadata(src: str, dst: str) -> None:
-    """The runtime reads labels/stride/input size from the model's metadata (JSON values); the
-    quantizer adds its own non-JSON entries, so the original metadata is put back as it was."""
-    import onnx
-
-    original = onnx.load(src, load_external_data=False)
-    model = onnx.load(dst)
-    del model.metadata_props[:]
-    for prop in original.metadata_props:
-        model.metadata_props.add(key=prop.key, value=prop.value)
-    onnx.save(model, dst)
-
-
 def main() -> None:
-    from onnxruntime.quantization import (
-        CalibrationDataReader,
-        QuantFormat,
-        QuantType,
-        quantize_static,
-    )
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-
+    from penmark.model.export import quantize_int8
     from penmark.runtime.detector import _weights_path
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -82,26 +61,7 @@ def main() -> None:
     src = str(args.weights or _weights_path("penmark-hw-sig-v1"))
     tensors = _tensors(args.calib, args.pages, args.input_size)
 
-    class Reader(CalibrationDataReader):
-        def __init__(self) -> None:
-            self.it = iter({"image": t} for t in tensors)
-
-        def get_next(self):
-            return next(self.it, None)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        pre = str(Path(tmp) / "pre.onnx")
-        quant_pre_process(src, pre, skip_symbolic_shape=True)
-        quantize_static(
-            pre,
-            str(args.out),
-            Reader(),
-            quant_format=QuantFormat.QDQ,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-        )
-    _copy_metadata(src, str(args.out))
+    quantize_int8(src, args.out, tensors)
     fp32_ms, fp32 = _cpu_ms(src, tensors)
     int8_ms, int8 = _cpu_ms(str(args.out), tensors)
     heat = max(float(np.abs(a[0] - b[0]).max()) for a, b in zip(fp32, int8, strict=True))

@@ -107,3 +107,22 @@ def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
     assert det.input_size == 512
     regions = det.detect(tiny_coco.parent / "p0.png")
     assert all(r.label in ("handwritten", "signature") for r in regions)
+
+
+def test_int8_quantization_keeps_metadata_and_outputs_close(tmp_path):
+    pytest.importorskip("onnxruntime.quantization")
+    from penmark.model.export import quantize_int8
+    from penmark.runtime import Detector
+
+    torch.manual_seed(0)
+    net = create_model("penmark-tiny").eval()
+    src = export_onnx(net, tmp_path / "m.onnx", {"input_size": 256})
+    rng = np.random.default_rng(0)
+    calib = [rng.uniform(0, 255, (1, 3, 128, 96)).astype(np.float32) for _ in range(4)]
+    dst = quantize_int8(src, tmp_path / "q.onnx", calib)
+    fp32, int8 = Detector(src), Detector(dst)
+    assert int8.metadata["quantized"] == "int8" and int8.input_size == 256
+    assert int8.model_labels == fp32.model_labels
+    _, box32 = fp32.predict_raw(calib[0])
+    _, box8 = int8.predict_raw(calib[0])
+    assert np.abs(box32 - box8).mean() < 0.1 * np.abs(box32).mean() + 1.0

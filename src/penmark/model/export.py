@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet
@@ -50,3 +51,54 @@ def export_onnx(
     onnx.save(model, str(path))
     tmp.unlink()
     return path
+
+
+def quantize_int8(src: str | Path, dst: str | Path, calibration: list[np.ndarray]) -> Path:
+    """Static int8 quantization (QDQ, per-channel int8 weights, uint8 activations) of an exported
+    detector, calibrated on page tensors prepared as the runtime prepares them
+    (:func:`penmark.runtime.preprocess.prepare`).
+
+    Why: on a 2-core CPU the int8 network is ~3x faster than fp32 (measured ~65 vs ~200 ms CPU
+    per 200-dpi letter page) at the same validation AP (see MODEL_CARD.md); the runtime reads
+    either file. The original metadata (labels, stride, input size) is carried over unchanged.
+    """
+    import tempfile
+
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = iter({"image": t} for t in calibration)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    dst = Path(dst)
+    with tempfile.TemporaryDirectory() as tmp:
+        pre = str(Path(tmp) / "pre.onnx")
+        quant_pre_process(str(src), pre, skip_symbolic_shape=True)
+        quantize_static(
+            pre,
+            str(dst),
+            _Reader(),
+            quant_format=QuantFormat.QDQ,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+        )
+    original = onnx.load(str(src), load_external_data=False)
+    model = onnx.load(str(dst))
+    del model.metadata_props[:]
+    for prop in original.metadata_props:
+        model.metadata_props.add(key=prop.key, value=prop.value)
+    prop = model.metadata_props.add()
+    prop.key, prop.value = "quantized", json.dumps("int8")
+    onnx.save(model, str(dst))
+    return dst

@@ -81,7 +81,7 @@ def _coco_ap(gt: dict, dets: list[dict], cat_id: int) -> tuple[float, float]:
     return float(ev.stats[1]), float(ev.stats[0])
 
 
-def _match_counts(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5) -> int:
+def match_count(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5) -> int:
     """Greedy one-to-one matches (predictions sorted by score by the caller)."""
     if len(gt_boxes) == 0 or len(pr_boxes) == 0:
         return 0
@@ -159,7 +159,7 @@ def evaluate_predictions(
                 key=lambda r: -r.score,
             )
             p = np.array([r.box for r in preds], np.float32).reshape(-1, 4)
-            matched = _match_counts(g, p)
+            matched = match_count(g, p)
             tp += matched
             false_alarms += len(p) - matched
             n_gt += len(g)

@@ -27,6 +27,9 @@ def train(
     warmup: int = typer.Option(300),
     resume: Path | None = typer.Option(None, help="Checkpoint to resume (model+optimiser+step)."),
     init: Path | None = typer.Option(None, help="Checkpoint to start from (weights only)."),
+    synth_hard_negatives: float | None = typer.Option(
+        None, help="Share of print-only (hard negative) synthetic pages; default: synth's own."
+    ),
 ) -> None:
     """Train the detector on COCO data (real sets and generated pages), with partial labels."""
     try:
@@ -56,6 +59,7 @@ def train(
         warmup=warmup,
         resume=str(resume) if resume else None,
         init=str(init) if init else None,
+        synth_hard_negatives=synth_hard_negatives,
     )
     path = run(cfg)
     typer.echo(f"done: {path}")

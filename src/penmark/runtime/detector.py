@@ -20,8 +20,10 @@ DEFAULT_MODEL = "penmark-hw-sig-v1"
 DEFAULT_THRESHOLD = 0.25
 
 # name -> file inside penmark/weights. Later versions ship beside earlier ones.
+# "-fp32" is the same network unquantized (reference; ~3x slower on CPU, same val AP).
 _REGISTRY: dict[str, str] = {
     "penmark-hw-sig-v1": "penmark-hw-sig-v1.onnx",
+    "penmark-hw-sig-v1-fp32": "penmark-hw-sig-v1-fp32.onnx",
 }
 
 

@@ -46,6 +46,7 @@ class TrainConfig:
     resume: str | None = None
     init: str | None = None  # start weights (a .pt checkpoint), optimiser state not loaded
     export_name: str = "penmark-hw-sig-v1"
+    synth_hard_negatives: float | None = None  # share of print-only synthetic pages (None: default)
 
 
 def _lr(cfg: TrainConfig, step: int) -> float:
@@ -63,7 +64,12 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
     specs: list[SourceSpec | SynthSource] = []
     for path, weight in cfg.sources:
         if path == "synth":
-            specs.append(SynthSource(weight))
+            config = None
+            if cfg.synth_hard_negatives is not None:
+                from penmark.synth import SynthConfig
+
+                config = SynthConfig(hard_negative_fraction=cfg.synth_hard_negatives)
+            specs.append(SynthSource(weight, config=config))
         else:
             specs.append(SourceSpec(Path(path), weight, name=str(path), records=load_coco(path)))
     # Distinct sample indices per step so a resumed run does not replay the same crops.

@@ -97,3 +97,13 @@ def test_cross_class_suppression_keeps_the_stronger_label():
     ]
     both = to_regions(boxes, scores, classes, labels, (1.0, 1.0), 1000, 1000)
     assert len(both) == 3
+
+
+def test_detector_cross_class_option(monkeypatch):
+    det = Detector.pretrained(cross_class_iou=0.5)
+    fake = _Fake([(0, 10, 10, 0.3, (30, 8, 30, 8)), (1, 10, 10, 0.8, (30, 8, 30, 8))])
+    monkeypatch.setattr(det, "predict_raw", fake)
+    img = Image.new("RGB", (800, 1000), "white")
+    assert [r.label for r in det.detect(img)] == ["signature"]
+    det.cross_class_iou = None
+    assert sorted(r.label for r in det.detect(img)) == ["handwritten", "signature"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,19 +211,6 @@ def merge_coco(paths: Iterable[str | Path]) -> dict[str, Any]:
         for a in data["annotations"]:
             annotations.append({**a, "id": len(annotations) + 1, "image_id": remap[a["image_id"]]})
     return {"images": images, "annotations": annotations, "categories": categories or []}
-
-
-def evaluate_dataset(
-    coco_path: str | Path,
-    detect: Callable[[Path], list[Region]],
-    threshold: float = 0.25,
-    wrap: Callable[[Iterable], Iterable] = lambda it: it,
-) -> EvalResult:
-    """Run ``detect`` (path -> regions, at a low threshold so AP sees the whole ranking) on every
-    image of a COCO file and score it. ``wrap`` can add a progress bar around the image list."""
-    gt = merge_coco([coco_path])
-    preds = {img["id"]: detect(Path(img["file_name"])) for img in wrap(gt["images"])}
-    return evaluate_predictions(gt, preds, threshold)
 
 
 def format_table(rows: list[tuple[str, EvalResult]]) -> str:

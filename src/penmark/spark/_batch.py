@@ -62,6 +62,18 @@ def merge_errors(pdf: pd.DataFrame, errors: Sequence[str | None]) -> list[str | 
     return [o if not is_null(o) else e for o, e in zip(old, errors, strict=True)]
 
 
+def with_output(
+    pdf: pd.DataFrame, output_col: str, values: Sequence[Any], errors: Sequence[str | None]
+) -> pd.DataFrame:
+    """A copy of ``pdf`` with ``output_col`` set to ``values`` (one per row) and the
+    ``exception`` column merged (an earlier stage's error wins): how one-row-in, one-row-out
+    stages finish a batch."""
+    out = pdf.copy()
+    out[output_col] = list(values)
+    out[EXCEPTION_COL] = merge_errors(pdf, errors)
+    return out
+
+
 def map_batches(df: DataFrame, fn: BatchFn, schema: T.StructType) -> DataFrame:
     """Run ``fn`` on every Arrow batch of ``df``. ``fn`` returns a frame with ``schema``'s columns,
     or yields several (stages that make many rows per input row stream them in chunks)."""

@@ -14,13 +14,13 @@ from penmark.spark._batch import (
     error_text,
     is_null,
     map_batches,
-    merge_errors,
     output_schema,
     require_columns,
+    with_output,
 )
 from penmark.spark.enums import ImageType
 from penmark.spark.params import HasImageType, HasIO, HasKeepInput, HasOriginCol, HasPartitionNum
-from penmark.spark.schema import EXCEPTION_COL, IMAGE_TYPE, pil_to_image_struct
+from penmark.spark.schema import IMAGE_TYPE, pil_to_image_struct
 
 
 def decode_batch(
@@ -41,10 +41,7 @@ def decode_batch(
         except Exception as exc:  # noqa: BLE001 - one bad file must not fail the job
             images.append(None)
             errors.append(error_text(exc))
-    out = pdf.copy()
-    out[output_col] = images
-    out[EXCEPTION_COL] = merge_errors(pdf, errors)
-    return out
+    return with_output(pdf, output_col, images, errors)
 
 
 class BinaryToImage(

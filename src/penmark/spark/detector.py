@@ -21,9 +21,9 @@ from penmark.spark._batch import (
     error_text,
     is_null,
     map_batches,
-    merge_errors,
     output_schema,
     require_columns,
+    with_output,
 )
 from penmark.spark.inference import (
     ALIASES,
@@ -34,7 +34,7 @@ from penmark.spark.inference import (
 )
 from penmark.spark.inference import resolve_model as _resolve_model
 from penmark.spark.params import HasIO
-from penmark.spark.schema import EXCEPTION_COL, PAGE_COL, REGIONS_TYPE, image_struct_to_pil
+from penmark.spark.schema import PAGE_COL, REGIONS_TYPE, image_struct_to_pil
 
 
 def detect_batch(
@@ -68,10 +68,7 @@ def detect_batch(
             results.append([])
             errors.append(error_text(exc))
     record_batch()
-    out = pdf.copy()
-    out[output_col] = results
-    out[EXCEPTION_COL] = merge_errors(pdf, errors)
-    return out
+    return with_output(pdf, output_col, results, errors)
 
 
 class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, DefaultParamsWritable):

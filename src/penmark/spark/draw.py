@@ -20,14 +20,13 @@ from penmark.spark._batch import (
     error_text,
     is_null,
     map_batches,
-    merge_errors,
     output_schema,
     require_columns,
+    with_output,
 )
 from penmark.spark.enums import ColorLike, to_rgb
 from penmark.spark.params import HasInputRegionsCol, HasIO
 from penmark.spark.schema import (
-    EXCEPTION_COL,
     IMAGE_TYPE,
     image_struct_to_pil,
     image_type_of,
@@ -58,10 +57,7 @@ def draw_batch(
         except Exception as exc:  # noqa: BLE001 - one bad row must not fail the job
             images.append(None)
             errors.append(error_text(exc))
-    out = pdf.copy()
-    out[output_col] = images
-    out[EXCEPTION_COL] = merge_errors(pdf, errors)
-    return out
+    return with_output(pdf, output_col, images, errors)
 
 
 class ImageDrawRegions(

@@ -2,6 +2,11 @@
 
     python benchmarks/bench_pipeline.py --pages 30 --workers 1,2 --out benchmarks/results
 
+Give ``--weights`` more than once to measure several models in the same run (the shipped model
+and the one it replaces, say), so that machine load cannot pass for a speed change:
+
+    python benchmarks/bench_pipeline.py --weights new.onnx --weights old.onnx
+
 Writes ``<out>/pipeline-<date>.json`` and ``.md`` (the table pasted into README.md), plus the
 machine facts that make the numbers comparable: CPU count, load average at start and end (other
 jobs on a shared machine slow every number down).
@@ -26,16 +31,24 @@ def main() -> None:
     ap.add_argument("--inputs", default="jpeg,pdf")
     ap.add_argument("--orientation", default="auto", choices=("auto", "none"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
-    ap.add_argument("--weights", default=None, help="ONNX file instead of the shipped model.")
+    ap.add_argument(
+        "--weights",
+        action="append",
+        help="ONNX file instead of the shipped model; repeat to compare models in one run.",
+    )
     args = ap.parse_args()
     load_before = os.getloadavg()
-    report = run_bench(
-        pages=args.pages,
-        workers=tuple(int(w) for w in args.workers.split(",")),
-        kinds=tuple(args.inputs.split(",")),
-        orientation=args.orientation,
-        weights=args.weights,
-    )
+    reports = [
+        run_bench(
+            pages=args.pages,
+            workers=tuple(int(w) for w in args.workers.split(",")),
+            kinds=tuple(args.inputs.split(",")),
+            orientation=args.orientation,
+            weights=w,
+        )
+        for w in (args.weights or [None])
+    ]
+    report = reports[0] if len(reports) == 1 else {"models": reports}
     report["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -45,7 +58,7 @@ def main() -> None:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"pipeline-{stamp}.json").write_text(json.dumps(report, indent=1))
-    md = to_markdown(report) + (
+    md = "\n\n".join(f"### {r['weights']}\n\n{to_markdown(r)}" for r in reports) + (
         f"\n\nMachine: {report['machine']['cpus']} CPUs, load average "
         f"{report['machine']['load_avg_before'][0]} before / "
         f"{report['machine']['load_avg_after'][0]} after.\n"

@@ -103,6 +103,10 @@ def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
     train(cfg)
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log][-2:] == [4, 5]
+    ckpt = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
+    assert ckpt["ema_updates"] == 5  # the average survived the resume and kept counting
+    raw, avg = ckpt["model"], ckpt["ema"]
+    assert any(not torch.equal(raw[k], avg[k]) for k in raw if raw[k].is_floating_point())
     det = Detector(out / "last.onnx", threshold=0.0)
     assert det.input_size == 512
     regions = det.detect(tiny_coco.parent / "p0.png")
@@ -126,3 +130,21 @@ def test_int8_quantization_keeps_metadata_and_outputs_close(tmp_path):
     _, box32 = fp32.predict_raw(calib[0])
     _, box8 = int8.predict_raw(calib[0])
     assert np.abs(box32 - box8).mean() < 0.1 * np.abs(box32).mean() + 1.0
+
+
+def test_weight_average_follows_the_weights_with_its_decay():
+    from penmark.train.loop import WeightAverage
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.BatchNorm1d(1))
+    with torch.no_grad():
+        net[0].weight.fill_(0.0)
+    avg = WeightAverage(net, decay=0.5)
+    with torch.no_grad():
+        net[0].weight.fill_(1.0)
+    avg.update(net)  # decay min(0.5, 2/11): 0 -> 1 - 2/11
+    assert torch.allclose(avg.model[0].weight, torch.full((1, 2), 1 - 2 / 11))
+    for _ in range(60):
+        avg.update(net)
+    assert torch.allclose(avg.model[0].weight, torch.ones(1, 2), atol=1e-6)
+    assert avg.model[1].num_batches_tracked == net[1].num_batches_tracked  # integers copied
+    assert not any(p.requires_grad for p in avg.model.parameters())

@@ -30,6 +30,9 @@ def train(
     synth_hard_negatives: float | None = typer.Option(
         None, help="Share of print-only (hard negative) synthetic pages; default: synth's own."
     ),
+    ema: float = typer.Option(
+        0.999, help="Decay of the exported weight average (EMA); 0 exports the raw weights."
+    ),
 ) -> None:
     """Train the detector on COCO data (real sets and generated pages), with partial labels."""
     try:
@@ -60,6 +63,7 @@ def train(
         resume=str(resume) if resume else None,
         init=str(init) if init else None,
         synth_hard_negatives=synth_hard_negatives,
+        ema=ema,
     )
     path = run(cfg)
     typer.echo(f"done: {path}")

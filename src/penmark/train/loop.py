@@ -3,10 +3,15 @@
 Designed for long runs in the background on a CPU (``nohup penmark train ... &``): every
 ``save_every`` steps it writes ``last.pt`` (model, optimiser, step) and exports ``last.onnx``, so a
 run can be killed at any time and resumed with ``--resume``.
+
+The exported network is an exponential moving average (EMA) of the trained weights: with batches
+of 8 crops the raw weights jitter from step to step, and their running average is a better and
+steadier detector (the usual practice in YOLO-style training). ``ema=0`` exports the raw weights.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -47,6 +52,7 @@ class TrainConfig:
     init: str | None = None  # start weights (a .pt checkpoint), optimiser state not loaded
     export_name: str = "penmark-hw-sig-v1"
     synth_hard_negatives: float | None = None  # share of print-only synthetic pages (None: default)
+    ema: float = 0.999  # decay of the exported weight average; 0 = export the raw weights
 
 
 def _lr(cfg: TrainConfig, step: int) -> float:
@@ -76,21 +82,49 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
     return CropDataset(specs, crop=cfg.crop, input_size=cfg.input_size, seed=cfg.seed + start_step)
 
 
-def save_checkpoint(path: Path, model, optimizer, step: int, cfg: TrainConfig) -> None:
+class WeightAverage:
+    """Exponential moving average of a model's weights (buffers such as batch-norm statistics
+    are averaged too). The decay ramps up from 0 so that a fresh average is not dominated by
+    the starting weights: ``min(decay, (1 + n) / (10 + n))`` after ``n`` updates."""
+
+    def __init__(self, model: torch.nn.Module, decay: float, updates: int = 0) -> None:
+        self.model = copy.deepcopy(model).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay = decay
+        self.updates = updates
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module) -> None:
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        src = model.state_dict()
+        for name, value in self.model.state_dict().items():
+            if value.dtype.is_floating_point:
+                value.mul_(d).add_(src[name].detach(), alpha=1 - d)
+            else:
+                value.copy_(src[name])
+
+
+def save_checkpoint(
+    path: Path, model, optimizer, step: int, cfg: TrainConfig, ema: WeightAverage | None = None
+) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save(
-        {
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "step": step,
-            "config": asdict(cfg),
-        },
-        tmp,
-    )
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "step": step,
+        "config": asdict(cfg),
+    }
+    if ema is not None:
+        state["ema"] = ema.model.state_dict()
+        state["ema_updates"] = ema.updates
+    torch.save(state, tmp)
     tmp.replace(path)
 
 
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
+    was_training = model.training
     model.eval()
     meta = {
         "input_size": cfg.input_size,
@@ -100,7 +134,7 @@ def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
         "trained": True,
     }
     path = export_onnx(model, out / "last.onnx", meta)
-    model.train()
+    model.train(was_training)
     return path
 
 
@@ -121,7 +155,14 @@ def train(cfg: TrainConfig) -> Path:
         step = int(ckpt["step"])
     elif cfg.init:
         ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
-        model.load_state_dict(ckpt["model"])
+        # the averaged weights are the ones that were exported: start from those
+        model.load_state_dict({k: v.float() for k, v in ckpt.get("ema", ckpt["model"]).items()})
+    ema = None
+    if cfg.ema > 0:
+        ema = WeightAverage(model, cfg.ema)
+        if cfg.resume and "ema" in ckpt:
+            ema.model.load_state_dict(ckpt["ema"])
+            ema.updates = int(ckpt.get("ema_updates", 0))
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     dataset = build_dataset(cfg, start_step=step * cfg.batch)
     loader = DataLoader(
@@ -148,6 +189,8 @@ def train(cfg: TrainConfig) -> Path:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
+        if ema is not None:
+            ema.update(model)
         step += 1
         seen += len(batch["image"])
         for k, v in {"loss": float(loss.detach()), **parts}.items():
@@ -164,9 +207,9 @@ def train(cfg: TrainConfig) -> Path:
             log.write(json.dumps(rec) + "\n")
             log.flush()
         if step % cfg.save_every == 0 or step >= cfg.steps:
-            save_checkpoint(out / "last.pt", model, optimizer, step, cfg)
-            export(model, out, cfg, step)
-    save_checkpoint(out / "last.pt", model, optimizer, step, cfg)
-    export(model, out, cfg, step)
+            save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
+            export(ema.model if ema else model, out, cfg, step)
+    save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
+    export(ema.model if ema else model, out, cfg, step)
     log.close()
     return out

@@ -26,6 +26,8 @@ class PageRecord:
     classes: np.ndarray  # (N,) 0-based
     labeled: np.ndarray  # (C,) 1 where the class is labelled exhaustively
     source: str = ""
+    # (M, 4) xyxy original pixels: mined false alarms to centre some crops on (see train.mining)
+    focus: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
 
 
 @dataclass
@@ -140,6 +142,7 @@ class CropDataset:
         stride: int = 8,
         scale_jitter: tuple[float, float] = (0.7, 1.35),
         object_bias: float = 0.75,
+        focus_bias: float = 0.3,
         length: int = 10_000_000,
         seed: int = 0,
     ) -> None:
@@ -151,6 +154,7 @@ class CropDataset:
         self.stride = stride
         self.scale_jitter = scale_jitter
         self.object_bias = object_bias
+        self.focus_bias = focus_bias
         self.length = length
         self.seed = seed
 
@@ -185,8 +189,13 @@ class CropDataset:
         box_scale = nw / orig_w
         boxes = rec.boxes * box_scale
         c = self.crop
-        if len(boxes) and rng.random() < self.object_bias:
-            x0, y0, x1, y1 = boxes[rng.randrange(len(boxes))]
+        target = None
+        if len(rec.focus) and rng.random() < self.focus_bias:
+            target = rec.focus[rng.randrange(len(rec.focus))] * box_scale
+        elif len(boxes) and rng.random() < self.object_bias:
+            target = boxes[rng.randrange(len(boxes))]
+        if target is not None:
+            x0, y0, x1, y1 = target
             # any crop offset that contains the box (or lies within it, for boxes wider than c)
             cx = rng.uniform(min(x1 - c, x0), max(x1 - c, x0))
             cy = rng.uniform(min(y1 - c, y0), max(y1 - c, y0))

@@ -28,6 +28,7 @@ from penmark.model.export import export_onnx
 from penmark.model.net import STRIDE
 from penmark.train.data import CropDataset, SourceSpec, SynthSource, load_coco
 from penmark.train.loss import detection_loss
+from penmark.train.mining import attach_focus, load_mined
 
 
 @dataclass
@@ -53,6 +54,8 @@ class TrainConfig:
     export_name: str = "penmark-hw-sig-v1"
     synth_hard_negatives: float | None = None  # share of print-only synthetic pages (None: default)
     ema: float = 0.999  # decay of the exported weight average; 0 = export the raw weights
+    focus: str | None = None  # mined false alarms (JSON from scripts/mine_hard_negatives.py)
+    focus_bias: float = 0.3  # share of crops centred on a mined box, on pages that have some
 
 
 def _lr(cfg: TrainConfig, step: int) -> float:
@@ -68,6 +71,7 @@ def _collate(samples: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
 
 def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
     specs: list[SourceSpec | SynthSource] = []
+    mined = load_mined(cfg.focus) if cfg.focus else {}
     for path, weight in cfg.sources:
         if path == "synth":
             config = None
@@ -77,9 +81,18 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
                 config = SynthConfig(hard_negative_fraction=cfg.synth_hard_negatives)
             specs.append(SynthSource(weight, config=config))
         else:
-            specs.append(SourceSpec(Path(path), weight, name=str(path), records=load_coco(path)))
+            records = load_coco(path)
+            if mined:
+                attach_focus(records, mined)
+            specs.append(SourceSpec(Path(path), weight, name=str(path), records=records))
     # Distinct sample indices per step so a resumed run does not replay the same crops.
-    return CropDataset(specs, crop=cfg.crop, input_size=cfg.input_size, seed=cfg.seed + start_step)
+    return CropDataset(
+        specs,
+        crop=cfg.crop,
+        input_size=cfg.input_size,
+        focus_bias=cfg.focus_bias,
+        seed=cfg.seed + start_step,
+    )
 
 
 class WeightAverage:

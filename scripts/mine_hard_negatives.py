@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Mine the current model's false alarms on TRAIN pages, for ``penmark train --focus``.
+
+    python scripts/mine_hard_negatives.py --data $D/tobacco800_signatures/train.json \\
+        --data $D/cheques/train.json [--weights runs/v5/last.onnx] [--threshold 0.2] \\
+        --out assets_cache/mined.json
+
+Never point it at val splits: the mined pages are trained on (see penmark.train.mining).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.progress import track
+
+from penmark.runtime import Detector
+from penmark.train.data import load_coco
+from penmark.train.mining import mine
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, action="append", required=True)
+    ap.add_argument("--weights", type=Path)
+    ap.add_argument("--threshold", type=float, default=0.2)
+    ap.add_argument("--iou", type=float, default=0.3)
+    ap.add_argument("--out", type=Path, default=Path("assets_cache/mined.json"))
+    args = ap.parse_args()
+    if any("val" in p.stem or "test" in p.stem for p in args.data):
+        ap.error("mine train splits only")
+    det = (
+        Detector(args.weights, threshold=0.05)
+        if args.weights
+        else Detector.pretrained(threshold=0.05)
+    )
+    records = [r for p in args.data for r in load_coco(p)]
+    found = mine(track(records, description="mining"), det.detect, args.threshold, args.iou)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(found))
+    n = sum(len(v) for v in found.values())
+    print(f"{n} false alarms on {len(found)} of {len(records)} pages -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from penmark.region import CATEGORY_IDS, LABELS, Region
+from penmark.runtime.detector import DEFAULT_THRESHOLD
 from penmark.runtime.postprocess import iou_matrix
 
 
@@ -38,7 +39,7 @@ class EvalResult:
     per_class: dict[str, ClassMetrics] = field(default_factory=dict)
     signed_accuracy: float | None = None
     signed_pages: int = 0
-    threshold: float = 0.25
+    threshold: float = DEFAULT_THRESHOLD
     false_alarms_per_page: float = 0.0  # unmatched predictions at the threshold, labelled classes
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def match_count(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5
 
 
 def evaluate_predictions(
-    gt: dict, predictions: dict[int, list[Region]], threshold: float = 0.25
+    gt: dict, predictions: dict[int, list[Region]], threshold: float = DEFAULT_THRESHOLD
 ) -> EvalResult:
     """Score ``predictions`` (image id -> regions in image pixels) against a COCO dict ``gt``."""
     images = {img["id"]: img for img in gt["images"]}

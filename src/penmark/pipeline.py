@@ -21,15 +21,16 @@ from PIL import Image
 from penmark.io.documents import DEFAULT_DPI, Page, iter_pages
 from penmark.io.images import InputError
 from penmark.region import PageResult, Region
+from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 
 
 @dataclass
 class Options:
     """Everything that decides how a page is processed (picklable, shared with workers)."""
 
-    model: str = "penmark-hw-sig-v1"
+    model: str = DEFAULT_MODEL
     weights: str | None = None  # an ONNX file to use instead of the named model
-    threshold: float = 0.25
+    threshold: float = DEFAULT_THRESHOLD
     labels: tuple[str, ...] | None = None
     dpi: float = DEFAULT_DPI
     pages: tuple[int, ...] | None = None  # 0-based; None = all
@@ -227,8 +228,13 @@ class PageProcessor:
             page = full
         try:
             if opts.pages_dir:
-                path = page_file(opts.pages_dir, task, page.index, task.kind in ("pdf", "tiff"),
-                                 _image_suffix(task.name, task.kind))
+                path = page_file(
+                    opts.pages_dir,
+                    task,
+                    page.index,
+                    task.kind in ("pdf", "tiff"),
+                    _image_suffix(task.name, task.kind),
+                )
                 _save(page.image, path, opts.jpeg_quality)
                 files.append(str(path))
                 result.extra["image_file"] = str(path)
@@ -273,8 +279,9 @@ class PageProcessor:
         if opts.redact_dir:
             from penmark.redact import redact_image
 
-            clean = redact_image(page.image, regions, labels=opts.redact_labels,
-                                 color=opts.redact_color)
+            clean = redact_image(
+                page.image, regions, labels=opts.redact_labels, color=opts.redact_color
+            )
             if task.kind == "pdf":
                 parts = redact_parts_dir(opts.redact_dir, task)
                 parts.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ from typing import Annotated
 
 import typer
 
+from penmark.runtime.detector import DEFAULT_MODEL
+
 LETTER_200DPI = (1700, 2200)
 
 
@@ -132,9 +134,17 @@ def run_bench(
             det.detect(im)
         detect_ms = 1000 * (time.perf_counter() - t) / len(sample)
         # the pipeline checks orientation on the copy already shrunk for the detector
-        small = [im.resize((round(im.width * det.input_size / max(im.size)),
-                            round(im.height * det.input_size / max(im.size))),
-                           Image.BILINEAR, reducing_gap=2.0) for im in sample]
+        small = [
+            im.resize(
+                (
+                    round(im.width * det.input_size / max(im.size)),
+                    round(im.height * det.input_size / max(im.size)),
+                ),
+                Image.BILINEAR,
+                reducing_gap=2.0,
+            )
+            for im in sample
+        ]
         t = time.perf_counter()
         for im in small:
             detect_orientation(im)
@@ -150,7 +160,7 @@ def run_bench(
                 runs.append(res)
     return {
         "pages": pages,
-        "weights": weights or "penmark-hw-sig-v1 (shipped)",
+        "weights": weights or f"{DEFAULT_MODEL} (shipped)",
         "orientation": orientation,
         "detector_ms_per_page_1_thread": round(detect_ms),
         "orientation_ms_per_page": round(orient_ms, 1),

@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -113,12 +115,12 @@ def detect(
             "--output", "-o", help="JSON Lines file, one object per page (default stdout)."
         ),
     ] = None,
-    threshold: Annotated[float, typer.Option(help="Minimum score.")] = 0.25,
+    threshold: Annotated[float, typer.Option(help="Minimum score.")] = DEFAULT_THRESHOLD,
     labels: Annotated[
         list[str] | None,
         typer.Option("--labels", help="Keep only these labels (repeat or comma-separate)."),
     ] = None,
-    model: Annotated[str, typer.Option(help="Pretrained model name.")] = "penmark-hw-sig-v1",
+    model: Annotated[str, typer.Option(help="Pretrained model name.")] = DEFAULT_MODEL,
     weights: Annotated[
         Path | None, typer.Option(help="An ONNX detector file to use instead of --model.")
     ] = None,

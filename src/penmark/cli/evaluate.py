@@ -7,14 +7,18 @@ from pathlib import Path
 
 import typer
 
+from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
+
 
 def evaluate(
     data: list[Path] = typer.Option(
         ..., "--data", help="COCO json with labeled_categories. Repeatable."
     ),
     weights: Path | None = typer.Option(None, help="ONNX file (default: the shipped model)."),
-    model: str = typer.Option("penmark-hw-sig-v1", help="Pretrained model name."),
-    threshold: float = typer.Option(0.25, help="Threshold for precision/recall and 'signed'."),
+    model: str = typer.Option(DEFAULT_MODEL, help="Pretrained model name."),
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD, help="Threshold for precision/recall and 'signed'."
+    ),
     input_size: int | None = typer.Option(None, help="Override the model's input long side."),
     json_out: Path | None = typer.Option(None, "--json", help="Write metrics as JSON here."),
     merged: bool = typer.Option(False, help="Also score the union of all --data files as one set."),

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
+
 MISSING_EXTRA = (
     "penmark serve needs FastAPI and uvicorn: pip install 'penmark[serve]' (missing: {})"
 )
@@ -21,10 +23,10 @@ def serve(
         str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    model: Annotated[str, typer.Option(help="Pretrained model name.")] = "penmark-hw-sig-v1",
+    model: Annotated[str, typer.Option(help="Pretrained model name.")] = DEFAULT_MODEL,
     threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Default minimum score of the API.")
-    ] = 0.25,
+    ] = DEFAULT_THRESHOLD,
     max_upload_mb: Annotated[
         float, typer.Option(min=0.1, help="Upload size cap in MB (413 above).")
     ] = 25.0,

@@ -47,7 +47,8 @@ class Detector:
     >>> det = Detector.pretrained()
     >>> regions = det.detect("page.jpg")            # list[Region], boxes in page pixels
 
-    ``threshold`` (default 0.25) drops low-scoring regions; ``labels`` keeps only those classes.
+    ``threshold`` (default :data:`DEFAULT_THRESHOLD`) drops low-scoring regions; ``labels`` keeps
+    only those classes.
     ``num_threads`` sets onnxruntime's intra-op threads (use 1 per worker process).
     ``cross_class_iou`` (off by default) drops the weaker of a signature/handwritten pair whose
     boxes overlap by more than this IoU (cleaner drawings, slightly lower signature AP).

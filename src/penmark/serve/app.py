@@ -43,7 +43,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 ThresholdField = Annotated[
     float | None,
-    Form(ge=0.0, le=1.0, description="Minimum score, 0..1 (default: the server's, 0.25)."),
+    Form(ge=0.0, le=1.0, description="Minimum score, 0..1 (default: the server's)."),
 ]
 LabelsField = Annotated[
     list[str] | None,

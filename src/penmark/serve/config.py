@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from penmark.runtime.detector import DEFAULT_MODEL
+from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 
 MB = 1024 * 1024
 
@@ -39,7 +39,7 @@ class ServeConfig:
     workers: int = field(default_factory=_default_workers)
     max_active: int = 64
     dpi: int = 200
-    default_threshold: float = 0.25
+    default_threshold: float = DEFAULT_THRESHOLD
     preview_max_side: int = 1600
     tmp_root: Path | None = None
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Turn a training checkpoint into the files that ship: fp32 ONNX, int8 ONNX, fp16 checkpoint.
+
+    python scripts/export_release.py runs/v5/last.pt --name penmark-hw-sig-v2 \\
+        [--datasets ../shared/datasets] [--weights-dir src/penmark/weights] \\
+        [--checkpoints checkpoints]
+
+- the exported network is the checkpoint's weight average (``ema``) when it has one;
+- int8: static quantization (:func:`penmark.model.export.quantize_int8`) calibrated on 24 TRAIN
+  pages prepared as the runtime prepares them: the first 8 GSA leases, 10 Tobacco800 letters and
+  6 cheques of each train split in file order (never val pages);
+- ``<checkpoints>/<name>.pt``: the weights only, in fp16 (a few MB), so a later session continues
+  with ``penmark train --init checkpoints/<name>.pt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from penmark.model import create_model
+from penmark.model.export import export_onnx, quantize_int8
+from penmark.runtime.preprocess import prepare
+
+CALIBRATION = (("gsa_leases", 8), ("tobacco800_signatures", 10), ("cheques", 6))
+
+
+def calibration_tensors(datasets: Path, input_size: int) -> list:
+    tensors = []
+    for name, n in CALIBRATION:
+        coco = json.loads((datasets / name / "train.json").read_text())
+        files = sorted(img["file_name"] for img in coco["images"])[:n]
+        for f in files:
+            with Image.open(datasets / name / f) as im:
+                tensors.append(prepare(im.convert("RGB"), input_size, 32)[0])
+    return tensors
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("checkpoint", type=Path)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    ap.add_argument("--weights-dir", type=Path, default=Path("src/penmark/weights"))
+    ap.add_argument("--checkpoints", type=Path, default=Path("checkpoints"))
+    args = ap.parse_args()
+
+    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    cfg = ckpt.get("config", {})
+    net = create_model(cfg.get("model", "penmark-s"))
+    state = {k: v.float() for k, v in ckpt.get("ema", ckpt["model"]).items()}
+    net.load_state_dict(state)
+    net.eval()
+    input_size = int(cfg.get("input_size", 1024))
+    meta = {
+        "input_size": input_size,
+        "name": args.name,
+        "model": cfg.get("model", "penmark-s"),
+        "train_step": int(ckpt.get("step", 0)),
+        "trained": True,
+    }
+    fp32 = export_onnx(net, args.weights_dir / f"{args.name}-fp32.onnx", meta)
+    int8 = quantize_int8(
+        fp32, args.weights_dir / f"{args.name}.onnx", calibration_tensors(args.datasets, input_size)
+    )
+    args.checkpoints.mkdir(parents=True, exist_ok=True)
+    light = args.checkpoints / f"{args.name}.pt"
+    torch.save(
+        {
+            "model": {k: v.half() if v.is_floating_point() else v for k, v in state.items()},
+            "step": int(ckpt.get("step", 0)),
+            "config": cfg,
+        },
+        light,
+    )
+    for p in (fp32, int8, light):
+        print(f"{p}  {p.stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

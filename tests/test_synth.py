@@ -70,6 +70,31 @@ def test_hard_negatives_have_no_boxes() -> None:
         assert not page.mask.any()
 
 
+def test_distractors_cover_printed_ink_and_follow_rotation() -> None:
+    """Hard-negative pages report their writing-like print (typed and script fill-ins, stamps,
+    logos) with boxes on dark pixels, moved with the page when it is turned a quarter; print
+    that the scan wiped out is not reported."""
+    kinds: set[str] = set()
+    for seed in range(8):
+        cfg = replace(
+            SMALL, hard_negative_fraction=1.0, rotate_fraction=0.5 * (seed % 2), fax_fraction=0.0
+        )
+        page = generate_page(seed, cfg)
+        # without a fax's 1-bit threshold little vanishes (a tiny faint fill-in at most): boxes
+        # moved wrongly (onto blank paper) would be missing here
+        drawn = page.meta["distractors_drawn"]
+        assert drawn > 0 and len(page.meta["distractors"]) >= 0.9 * drawn
+        grey = np.asarray(page.image.convert("L"), np.float32)
+        h, w = grey.shape
+        for d in page.meta["distractors"]:
+            x0, y0, x1, y1 = (int(v) for v in d["box"])
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, d
+            inside = grey[y0:y1, x0:x1]
+            assert np.median(inside) - inside.min() >= 40, f"no ink under {d} (seed {seed})"
+            kinds.add(d["kind"])
+    assert {"typed_type", "stamp"} <= kinds
+
+
 def test_deterministic() -> None:
     a = generate_page(7, SMALL)
     b = generate_page(7, SMALL)

@@ -82,6 +82,10 @@ class Canvas:
         self.family = rng.choice(("serif", "serif", "serif", "sans", "sans", "mono", "type"))
         self.ink = tuple([rng.randint(0, 45)] * 3)
         self.slots: list[Slot] = []
+        # Print that imitates writing (typed and script fill-ins, script letterheads and blocks,
+        # stamps, logos): (kind, box) in page pixels. Never labelled; reported in Page.meta so
+        # that training can aim crops at them and evaluation can say what fooled the model.
+        self.distractors: list[tuple[str, tuple[int, int, int, int]]] = []
         self._faces: dict[tuple[str, str], str] = {}
         self.margin = int(rng.uniform(120, 230) * self.s)
         self.body = 2 * int(rng.uniform(22, 34) * self.s / 2)

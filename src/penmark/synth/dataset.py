@@ -29,6 +29,8 @@ def _write_one(args: tuple[int, int, str, SynthConfig]) -> dict:
         "labeled_categories": [1, 2],
         "kind": page.kind,
         "seed": seed,
+        # unlabelled print that imitates writing, for error analysis (not COCO annotations)
+        "distractors": page.meta["distractors"],
         "regions": [(r.label, r.box) for r in page.regions],
     }
 

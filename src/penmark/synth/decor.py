@@ -65,6 +65,12 @@ def stamp(cv: Canvas, rng: random.Random, nprng: np.random.Generator) -> None:
     x = rng.randint(0, max(1, cv.w - img.width))
     y = rng.randint(0, max(1, cv.h - img.height))
     cv.img.paste(col, (x, y), Image.fromarray(a))
+    ys, xs = np.nonzero(a > 40)
+    if len(xs):
+        cv.distractors.append(
+            ("stamp", (x + int(xs.min()), y + int(ys.min()), x + int(xs.max()) + 1,
+                       y + int(ys.max()) + 1))
+        )
     if rng.random() < 0.35:  # date / initials written into the stamp by the clerk
         cx, cy = x + img.width / 2, y + img.height / 2
         cv.slots.append(Slot("line", (int(cx - size * 0.45), int(cy - size * 0.15),
@@ -94,8 +100,13 @@ def logo(cv: Canvas, rng: random.Random, x: float | None = None, y: float | None
         d.regular_polygon((x + sz / 2, y + sz / 2, sz / 2), rng.randint(5, 8), fill=col)
     name = rng.choice(T.COMPANY_A).upper()
     fpath = cv.bank.print_font(rng.choice(("sans", "serif")), "b", rng)
-    d.text((x + sz * 1.2, y + sz / 2), name, font=font(fpath, int(sz * 0.55)), fill=col,
-           anchor="lm")
+    f = font(fpath, int(sz * 0.55))
+    d.text((x + sz * 1.2, y + sz / 2), name, font=f, fill=col, anchor="lm")
+    cv.distractors.append(("logo", (int(x), int(y), int(x + sz) + 1, int(y + sz) + 1)))
+    cv.distractors.append(
+        ("logo_text", tuple(int(v) for v in d.textbbox((x + sz * 1.2, y + sz / 2), name, font=f,
+                                                       anchor="lm")))
+    )
     return y + sz
 
 
@@ -154,8 +165,11 @@ def typed_fill(cv: Canvas, rng: random.Random, box: tuple[int, int, int, int], s
     f = font(rng.choice(paths), max(10, size))
     while f.getlength(s) > (x1 - x0) and len(s) > 3:
         s = s[: max(3, len(s) * 3 // 4)]
-    cv.draw.text((x0 + rng.uniform(0, 20) * cv.s, y1 - 6 * cv.s), s, font=f,
-                 fill=tuple([rng.randint(0, 60)] * 3), anchor="ls")
+    xy = (x0 + rng.uniform(0, 20) * cv.s, y1 - 6 * cv.s)
+    cv.draw.text(xy, s, font=f, fill=tuple([rng.randint(0, 60)] * 3), anchor="ls")
+    cv.distractors.append(
+        (f"typed_{role}", tuple(int(v) for v in cv.draw.textbbox(xy, s, font=f, anchor="ls")))
+    )
 
 
 def printed_script_block(cv: Canvas, rng: random.Random) -> None:
@@ -177,4 +191,7 @@ def printed_script_block(cv: Canvas, rng: random.Random) -> None:
         else:
             s = T.sentence(rng, 2, 7)
         cv.draw.text((x, y), s, font=f, fill=ink)
+        cv.distractors.append(
+            ("script_block", tuple(int(v) for v in cv.draw.textbbox((x, y), s, font=f)))
+        )
         y += size * 1.3

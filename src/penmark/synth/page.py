@@ -392,6 +392,12 @@ def _box(p: _Placed, w: int, h: int, angle: float, quarter: int,
     return quarter_box(box, w, h, quarter)
 
 
+def _shows(crop: Image.Image, contrast: float = 40.0) -> bool:
+    """Whether any mark in ``crop`` stands out from its paper (median) by ``contrast`` levels."""
+    g = np.asarray(crop.convert("L"), np.float32)
+    return g.size > 0 and float(np.median(g) - g.min()) >= contrast
+
+
 _QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
                 3: Image.Transpose.ROTATE_270}
 
@@ -521,8 +527,16 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         box = _box(p, W, H, angle, quarter, persp)
         if box is not None:
             regions.append(Region(p.label, 1.0, tuple(float(v) for v in box), 0))
+    distractors = []
+    for what, (x0, y0, x1, y1) in cv.distractors:  # corners moved like the ink
+        corners = _Placed(what, np.array([x0, x1, x0, x1]), np.array([y0, y0, y1, y1]))
+        box = _box(corners, W, H, angle, quarter, persp)
+        # faint print can vanish in the scan (a fax's 1-bit threshold): report only what shows
+        if box is not None and _shows(img.crop(box)):
+            distractors.append({"kind": what, "box": [float(v) for v in box]})
     t3 = time.perf_counter()
     return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,
                 {"template": kind, "angle": angle, "quarter": quarter, "grey": grey,
-                 "perspective": persp is not None,
+                 "perspective": persp is not None, "distractors": distractors,
+                 "distractors_drawn": len(cv.distractors),
                  "fax": fax, "seconds": {"print": t1 - t0, "ink": t2 - t1, "scan": t3 - t2}})

@@ -32,7 +32,9 @@ def _header(cv: Canvas, rng: random.Random, y: float) -> float:
         if rng.random() < 0.2 and cv.bank.roles["script"]:
             # Letterhead in a printed script face: print that looks like handwriting.
             f = font(rng.choice(cv.bank.roles["script"]), int(rng.uniform(56, 84) * s))
-        cv.text((cv.margin, y), T.company(rng), f)
+            cv.distractors.append(("script_letterhead", cv.text((cv.margin, y), T.company(rng), f)))
+        else:
+            cv.text((cv.margin, y), T.company(rng), f)
         y += f.size * 1.2
         for line in T.address_lines(rng):
             cv.text((cv.margin, y), line, cv.f(cv.body * 0.85))

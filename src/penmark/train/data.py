@@ -66,8 +66,13 @@ class SynthSource:
         page = generate_page(rng.getrandbits(31), self.config)
         boxes = np.array([r.box for r in page.regions], np.float32).reshape(-1, 4)
         classes = np.array([LABELS.index(r.label) for r in page.regions], np.int64)
+        focus = np.array([d["box"] for d in page.meta.get("distractors", ())], np.float32)
         rec = PageRecord(
-            Path(f"synth:{page.kind}"), boxes, classes, np.ones(len(LABELS), np.float32)
+            Path(f"synth:{page.kind}"),
+            boxes,
+            classes,
+            np.ones(len(LABELS), np.float32),
+            focus=focus.reshape(-1, 4),
         )
         return page.image, rec
 
@@ -107,7 +112,10 @@ def load_coco(path: str | Path) -> list[PageRecord]:
         labeled = np.zeros(len(LABELS), np.float32)
         for c in img.get("labeled_categories", [1, 2]):
             labeled[c - 1] = 1.0
-        out.append(PageRecord(path.parent / img["file_name"], boxes, classes, labeled, str(path)))
+        rec = PageRecord(path.parent / img["file_name"], boxes, classes, labeled, str(path))
+        if img.get("distractors"):  # generated pages: print that imitates writing
+            rec.focus = np.array([d["box"] for d in img["distractors"]], np.float32).reshape(-1, 4)
+        out.append(rec)
     return out
 
 

@@ -172,9 +172,9 @@ def test_tiff_pages_option(tmp_path):
 
 
 def test_weights_file_option(docs):
-    from penmark.runtime.detector import _weights_path
+    from penmark.runtime.detector import DEFAULT_MODEL, _weights_path
 
-    shipped = _weights_path("penmark-hw-sig-v1")
+    shipped = _weights_path(DEFAULT_MODEL)
     a = _run(docs / "a.png", "--weights", shipped)
     b = _run(docs / "a.png")
     assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout

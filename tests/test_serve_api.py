@@ -150,7 +150,9 @@ def test_detect_real_model_returns_json_lines_page_objects(real_client):
 
 def test_healthz_real_model(real_client):
     info = real_client.get("/healthz").json()
-    assert info["model"] == "penmark-hw-sig-v1"
+    from penmark.runtime.detector import DEFAULT_MODEL
+
+    assert info["model"] == DEFAULT_MODEL
     assert isinstance(info["trained"], bool)
 
 

@@ -240,7 +240,9 @@ def test_detector_threshold_and_labels(spark, data, plain):
 
 
 def test_remote_loc_weights(spark, data, plain, tmp_path):
-    shutil.copy(plain.weights, tmp_path / "penmark-hw-sig-v1.onnx")
+    from penmark.runtime.detector import DEFAULT_MODEL
+
+    shutil.copy(plain.weights, tmp_path / f"{DEFAULT_MODEL}.onnx")
     det = ImageDocumentRegionDetector.pretrained("image_handwritten_detector", "en", str(tmp_path))
     det.setScoreThreshold(THRESHOLD)
     r = det.transform(BinaryToImage().transform(read(spark, data["pages"]))).first()

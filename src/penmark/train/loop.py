@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader
 from penmark.model import create_model
 from penmark.model.export import export_onnx
 from penmark.model.net import STRIDE
+from penmark.runtime.detector import DEFAULT_MODEL
 from penmark.train.data import CropDataset, SourceSpec, SynthSource, load_coco
 from penmark.train.loss import detection_loss
 from penmark.train.mining import attach_focus, load_mined
@@ -51,7 +52,7 @@ class TrainConfig:
     log_every: int = 10
     resume: str | None = None
     init: str | None = None  # start weights (a .pt checkpoint), optimiser state not loaded
-    export_name: str = "penmark-hw-sig-v1"
+    export_name: str = DEFAULT_MODEL  # the name written into exported ONNX metadata
     synth_hard_negatives: float | None = None  # share of print-only synthetic pages (None: default)
     ema: float = 0.999  # decay of the exported weight average; 0 = export the raw weights
     focus: str | None = None  # mined false alarms (JSON from scripts/mine_hard_negatives.py)

@@ -50,10 +50,14 @@ def test_boxes_map_back_to_original_pixels(detector, size, monkeypatch):
 
 
 def test_threshold_and_label_filters(detector, monkeypatch):
-    fake = _Fake([(0, 10, 10, 0.3, (30, 8, 30, 8)), (1, 40, 40, 0.8, (50, 20, 50, 20))])
+    from penmark.runtime.detector import DEFAULT_THRESHOLD
+
+    weak = DEFAULT_THRESHOLD + 0.05  # just above the default threshold, below 0.5
+    fake = _Fake([(0, 10, 10, weak, (30, 8, 30, 8)), (1, 40, 40, 0.8, (50, 20, 50, 20))])
     monkeypatch.setattr(detector, "predict_raw", fake)
     img = Image.new("RGB", (800, 1000), "white")
     assert {r.label for r in detector.detect(img)} == {"handwritten", "signature"}
+    assert [r.label for r in detector.detect(img, threshold=weak + 0.01)] == ["signature"]
     assert [r.label for r in detector.detect(img, threshold=0.5)] == ["signature"]
     assert [r.label for r in detector.detect(img, labels=["handwritten"])] == ["handwritten"]
     with pytest.raises(ValueError, match="unknown labels"):
@@ -101,7 +105,8 @@ def test_cross_class_suppression_keeps_the_stronger_label():
 
 def test_detector_cross_class_option(monkeypatch):
     det = Detector.pretrained(cross_class_iou=0.5)
-    fake = _Fake([(0, 10, 10, 0.3, (30, 8, 30, 8)), (1, 10, 10, 0.8, (30, 8, 30, 8))])
+    weak = det.threshold + 0.05  # kept on its own, dropped beside the stronger signature
+    fake = _Fake([(0, 10, 10, weak, (30, 8, 30, 8)), (1, 10, 10, 0.8, (30, 8, 30, 8))])
     monkeypatch.setattr(det, "predict_raw", fake)
     img = Image.new("RGB", (800, 1000), "white")
     assert [r.label for r in det.detect(img)] == ["signature"]

@@ -189,7 +189,9 @@ def test_labels_repeated_or_comma_separated(client, fake, fields):
 
 def test_default_threshold_is_the_servers(client, fake):
     assert post(client).status_code == 200
-    assert fake.calls[-1]["threshold"] == 0.25
+    from penmark.runtime.detector import DEFAULT_THRESHOLD
+
+    assert fake.calls[-1]["threshold"] == DEFAULT_THRESHOLD
 
 
 def test_type_is_sniffed_from_bytes_not_name_or_header(client):

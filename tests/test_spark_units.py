@@ -16,7 +16,11 @@ pd = pytest.importorskip("pandas")
 from penmark.formats import region_from_spark_struct, spark_region_structs  # noqa: E402
 from penmark.region import PageResult  # noqa: E402
 from penmark.runtime import Detector  # noqa: E402
-from penmark.runtime.detector import _weights_path  # noqa: E402
+from penmark.runtime.detector import (  # noqa: E402
+    DEFAULT_MODEL,
+    DEFAULT_THRESHOLD,
+    _weights_path,
+)
 from penmark.spark import (  # noqa: E402
     BinaryToImage,
     Color,
@@ -76,9 +80,9 @@ def weights_ref(tmp_path, monkeypatch):
     monkeypatch.setattr(
         inference, "STATS", {"sessions_created": 0, "broadcast_reads": 0, "batches": 0}
     )
-    data = _weights_path("penmark-hw-sig-v1").read_bytes()
+    data = _weights_path(DEFAULT_MODEL).read_bytes()
     return inference.WeightsRef(
-        "penmark-hw-sig-v1", hashlib.sha256(data).hexdigest(), FakeBroadcast(data)
+        DEFAULT_MODEL, hashlib.sha256(data).hexdigest(), FakeBroadcast(data)
     )
 
 
@@ -90,7 +94,7 @@ def test_params_defaults_setters_and_explain():
     assert (det.getInputCol(), det.getOutputCol(), det.getScoreThreshold()) == (
         "image",
         "regions",
-        0.25,
+        DEFAULT_THRESHOLD,
     )
     same = det.setInputCol("img").setOutputCol("r").setScoreThreshold(0.5).setLabels(["signature"])
     assert same is det
@@ -134,17 +138,15 @@ def test_params_defaults_setters_and_explain():
 
 def test_pretrained_names(tmp_path):
     alias = ImageDocumentRegionDetector.pretrained("image_handwritten_detector", "en")
-    assert alias.getModelName() == "penmark-hw-sig-v1" and alias.getLabels() == []
+    assert alias.getModelName() == DEFAULT_MODEL and alias.getLabels() == []
     sig = ImageDocumentRegionDetector.pretrained("image_signature_detector", "en")
     assert sig.getLabels() == ["signature"]
     assert ImageDocumentRegionDetector.pretrained("penmark-hw-sig-v1").getWeightsPath() == ""
-    (tmp_path / "penmark-hw-sig-v1.onnx").write_bytes(
-        _weights_path("penmark-hw-sig-v1").read_bytes()
-    )
+    (tmp_path / f"{DEFAULT_MODEL}.onnx").write_bytes(_weights_path(DEFAULT_MODEL).read_bytes())
     local = ImageDocumentRegionDetector.pretrained(
         "image_handwritten_detector", "en", str(tmp_path)
     )
-    assert local.getWeightsPath() == str(tmp_path / "penmark-hw-sig-v1.onnx")
+    assert local.getWeightsPath() == str(tmp_path / f"{DEFAULT_MODEL}.onnx")
     with pytest.raises(FileNotFoundError):
         ImageDocumentRegionDetector.pretrained("image_handwritten_detector", "en", tmp_path / "x")
     with pytest.raises(ValueError):

@@ -16,14 +16,16 @@ from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
 
-DEFAULT_MODEL = "penmark-hw-sig-v1"
-DEFAULT_THRESHOLD = 0.25
+DEFAULT_MODEL = "penmark-hw-sig-v2"
+DEFAULT_THRESHOLD = 0.35  # best macro F1 of penmark-hw-sig-v2 on the val splits (MODEL_CARD.md)
 
-# name -> file inside penmark/weights. Later versions ship beside earlier ones.
-# "-fp32" is the same network unquantized (reference; ~3x slower on CPU, same val AP).
+# name -> file inside penmark/weights. Later versions ship beside earlier ones (results stay
+# reproducible); MODEL_CARD.md scores each. "-fp32" is the newest network unquantized (reference;
+# ~3x slower on CPU, same val AP within noise).
 _REGISTRY: dict[str, str] = {
+    "penmark-hw-sig-v2": "penmark-hw-sig-v2.onnx",
+    "penmark-hw-sig-v2-fp32": "penmark-hw-sig-v2-fp32.onnx",
     "penmark-hw-sig-v1": "penmark-hw-sig-v1.onnx",
-    "penmark-hw-sig-v1-fp32": "penmark-hw-sig-v1-fp32.onnx",
 }
 
 

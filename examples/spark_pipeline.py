@@ -1,7 +1,7 @@
 """Visual NLP's handwriting pipeline on Spark, with penmark's stages (only the imports changed).
 
     pip install 'penmark[spark]'            # and Java 17: apt-get install openjdk-17-jre-headless
-    python examples/spark_pipeline.py PAGES_DIR OUT_DIR [--master local[2]] [--threshold 0.25]
+    python examples/spark_pipeline.py PAGES_DIR OUT_DIR [--master local[2]] [--threshold 0.35]
 
 Writes ``OUT_DIR/regions.parquet`` (path, pagenum, regions, exception; one row per page) and,
 with ``--draw``, ``OUT_DIR/drawn/<name>.p<page>.png`` annotated copies. PDFs and multi-page TIFFs
@@ -23,6 +23,7 @@ import pandas as pd
 from pyspark.ml import PipelineModel
 from pyspark.sql import types as T
 
+from penmark.runtime.detector import DEFAULT_THRESHOLD
 from penmark.spark import (
     BinaryToImage,
     Color,
@@ -106,7 +107,7 @@ def main() -> None:
     ap.add_argument("pages", type=Path, help="folder of page images and/or PDFs")
     ap.add_argument("out", type=Path, help="output folder")
     ap.add_argument("--master", default="local[2]")
-    ap.add_argument("--threshold", type=float, default=0.25)
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--draw", action="store_true", help="also write annotated PNGs")
     ap.add_argument("--pdf", action="store_true", help="use PdfToImage (default if PDFs found)")
     ap.add_argument("--partitions", type=int, default=0, help="default: 4 x cores")

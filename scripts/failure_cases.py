@@ -20,6 +20,7 @@ from penmark.draw import draw_regions, outline_boxes
 from penmark.evaluate import match_count, merge_coco
 from penmark.region import LABELS, Region
 from penmark.runtime import Detector
+from penmark.runtime.detector import DEFAULT_THRESHOLD
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--weights", type=Path, default=None)
-    ap.add_argument("--threshold", type=float, default=0.25)
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--top", type=int, default=3)
     args = ap.parse_args()
     det = Detector(args.weights) if args.weights else Detector.pretrained()

@@ -39,6 +39,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from penmark.region import LABELS, Region  # noqa: E402
+from penmark.runtime.detector import DEFAULT_THRESHOLD  # noqa: E402
 from penmark.serve import ServeConfig, create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,7 +240,7 @@ def test_real_model_on_sample_page_and_screenshot(driver, downloads, tmp_path):
         assert boxes(driver) == 0 and badge(driver) == "signed: no"
         slider_to(driver, 0.05)
         assert boxes(driver) >= at_default
-        slider_to(driver, 0.25)
+        slider_to(driver, DEFAULT_THRESHOLD)  # back to the server's default
         assert boxes(driver) == at_default
         driver.execute_script("document.activeElement.blur()")  # no focus ring in the picture
         time.sleep(0.3)  # let the last frame paint before the screenshot (not an assertion)

@@ -100,13 +100,9 @@ def logo(cv: Canvas, rng: random.Random, x: float | None = None, y: float | None
         d.regular_polygon((x + sz / 2, y + sz / 2, sz / 2), rng.randint(5, 8), fill=col)
     name = rng.choice(T.COMPANY_A).upper()
     fpath = cv.bank.print_font(rng.choice(("sans", "serif")), "b", rng)
-    f = font(fpath, int(sz * 0.55))
-    d.text((x + sz * 1.2, y + sz / 2), name, font=f, fill=col, anchor="lm")
+    text_box = cv.text((x + sz * 1.2, y + sz / 2), name, font(fpath, int(sz * 0.55)), col, "lm")
     cv.distractors.append(("logo", (int(x), int(y), int(x + sz) + 1, int(y + sz) + 1)))
-    cv.distractors.append(
-        ("logo_text", tuple(int(v) for v in d.textbbox((x + sz * 1.2, y + sz / 2), name, font=f,
-                                                       anchor="lm")))
-    )
+    cv.distractors.append(("logo_text", text_box))
     return y + sz
 
 
@@ -166,10 +162,8 @@ def typed_fill(cv: Canvas, rng: random.Random, box: tuple[int, int, int, int], s
     while f.getlength(s) > (x1 - x0) and len(s) > 3:
         s = s[: max(3, len(s) * 3 // 4)]
     xy = (x0 + rng.uniform(0, 20) * cv.s, y1 - 6 * cv.s)
-    cv.draw.text(xy, s, font=f, fill=tuple([rng.randint(0, 60)] * 3), anchor="ls")
-    cv.distractors.append(
-        (f"typed_{role}", tuple(int(v) for v in cv.draw.textbbox(xy, s, font=f, anchor="ls")))
-    )
+    box = cv.text(xy, s, f, tuple([rng.randint(0, 60)] * 3), "ls")
+    cv.distractors.append((f"typed_{role}", box))
 
 
 def printed_script_block(cv: Canvas, rng: random.Random) -> None:
@@ -190,8 +184,5 @@ def printed_script_block(cv: Canvas, rng: random.Random) -> None:
                             "Welcome", "Congratulations"))
         else:
             s = T.sentence(rng, 2, 7)
-        cv.draw.text((x, y), s, font=f, fill=ink)
-        cv.distractors.append(
-            ("script_block", tuple(int(v) for v in cv.draw.textbbox((x, y), s, font=f)))
-        )
+        cv.distractors.append(("script_block", cv.text((x, y), s, f, ink)))
         y += size * 1.3

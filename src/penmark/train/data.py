@@ -66,13 +66,12 @@ class SynthSource:
         page = generate_page(rng.getrandbits(31), self.config)
         boxes = np.array([r.box for r in page.regions], np.float32).reshape(-1, 4)
         classes = np.array([LABELS.index(r.label) for r in page.regions], np.int64)
-        focus = np.array([d["box"] for d in page.meta.get("distractors", ())], np.float32)
         rec = PageRecord(
             Path(f"synth:{page.kind}"),
             boxes,
             classes,
             np.ones(len(LABELS), np.float32),
-            focus=focus.reshape(-1, 4),
+            focus=distractor_boxes(page.meta.get("distractors", ())),
         )
         return page.image, rec
 
@@ -84,6 +83,12 @@ class SynthSource:
         if rng.random() < 1.0 / self.reuse:
             self._pool[i] = self._render(rng)
         return self._pool[i]
+
+
+def distractor_boxes(distractors) -> np.ndarray:
+    """``(M, 4)`` crop-focus boxes from a generated page's ``distractors`` (``{"kind", "box"}``
+    dicts, in ``Page.meta`` and in the image entries of ``penmark synth`` COCO files)."""
+    return np.array([d["box"] for d in distractors], np.float32).reshape(-1, 4)
 
 
 def load_coco(path: str | Path) -> list[PageRecord]:
@@ -114,7 +119,7 @@ def load_coco(path: str | Path) -> list[PageRecord]:
             labeled[c - 1] = 1.0
         rec = PageRecord(path.parent / img["file_name"], boxes, classes, labeled, str(path))
         if img.get("distractors"):  # generated pages: print that imitates writing
-            rec.focus = np.array([d["box"] for d in img["distractors"]], np.float32).reshape(-1, 4)
+            rec.focus = distractor_boxes(img["distractors"])
         out.append(rec)
     return out
 

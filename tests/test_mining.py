@@ -10,7 +10,7 @@ from PIL import Image
 
 from penmark.region import Region
 from penmark.train.data import CropDataset, SourceSpec, load_coco
-from penmark.train.mining import attach_focus, false_positives, mine
+from penmark.train.mining import attach_focus, false_positives, load_mined, mine
 
 
 def _page(tiny_coco, labelled_both: bool):
@@ -54,6 +54,19 @@ def test_mine_keys_by_resolved_path_and_focus_is_attached(tiny_coco, tmp_path):
     fresh = load_coco(tiny_coco)
     assert attach_focus(fresh, json.loads((tmp_path / "mined.json").read_text())) == len(fresh)
     assert fresh[0].focus.shape == (1, 4)
+
+
+def test_mining_rounds_merge_and_focus_extends(tiny_coco, tmp_path):
+    key = str(load_coco(tiny_coco)[0].path.resolve())
+    (tmp_path / "r1.json").write_text(json.dumps({key: [[1, 2, 3, 4]], "other": [[5, 5, 9, 9]]}))
+    (tmp_path / "r2.json").write_text(json.dumps({key: [[1, 2, 3, 4], [10, 20, 30, 40]]}))
+    merged = load_mined(tmp_path / "r1.json", tmp_path / "r2.json")
+    assert merged[key] == [[1, 2, 3, 4], [10, 20, 30, 40]]  # the repeat once, the new box added
+    assert merged["other"] == [[5, 5, 9, 9]]
+    rec = load_coco(tiny_coco)[0]
+    rec.focus = np.array([[7, 7, 8, 8]], np.float32)  # e.g. a generated page's distractor
+    attach_focus([rec], merged)
+    assert rec.focus.tolist() == [[7, 7, 8, 8], [1, 2, 3, 4], [10, 20, 30, 40]]
 
 
 def test_crops_centre_on_focus_boxes(tiny_coco):

@@ -30,10 +30,10 @@ def train(
     synth_hard_negatives: float | None = typer.Option(
         None, help="Share of print-only (hard negative) synthetic pages; default: synth's own."
     ),
-    focus: Path | None = typer.Option(
+    focus: list[Path] | None = typer.Option(
         None,
         help="Mined false alarms on train pages (scripts/mine_hard_negatives.py): "
-        "a share of crops is centred on them.",
+        "a share of crops is centred on them. Repeatable (rounds are merged).",
     ),
     focus_bias: float = typer.Option(0.3, help="Share of crops centred on a mined box."),
     ema: float = typer.Option(
@@ -70,7 +70,7 @@ def train(
         init=str(init) if init else None,
         synth_hard_negatives=synth_hard_negatives,
         ema=ema,
-        focus=str(focus) if focus else None,
+        focus=tuple(str(p) for p in focus or ()),
         focus_bias=focus_bias,
     )
     path = run(cfg)

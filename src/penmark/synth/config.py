@@ -72,7 +72,7 @@ class SynthConfig:
     grey_fraction: float = 0.45
     fax_fraction: float = 0.2
     jpeg_fraction: float = 0.5
-    real_ink_fraction: float = 0.3
+    real_ink_fraction: float = 0.4
     real_signature_fraction: float = 0.35
     hershey_fraction: float = 0.12
     ink_dir: Path | None = field(default_factory=_default_ink_dir)

@@ -101,11 +101,13 @@ def random_style(
         size=size or rng.randint(38, 70),
         shear=math.tan(math.radians(rng.gauss(6, 8))),
         spacing=rng.uniform(0.92, 1.12),
-        jitter=rng.uniform(0.02, 0.09),
-        drift=rng.uniform(0.0, 0.06),
+        # Floors on jitter/drift/elastic: a hand never repeats a glyph exactly, and the same
+        # faces appear as regular print on hard-negative pages; irregularity is the difference.
+        jitter=rng.uniform(0.04, 0.10),
+        drift=rng.uniform(0.015, 0.07),
         stroke=rng.choices((-1, 0, 1, 2), (0.08, 0.32, 0.5, 0.1))[0],
         colour=pick_colour(rng),
-        elastic=rng.uniform(0.0, 1.6),
+        elastic=rng.uniform(0.4, 1.6),
         caps=role == "hand" and rng.random() < 0.3,
     )
 

@@ -55,7 +55,7 @@ class TrainConfig:
     export_name: str = DEFAULT_MODEL  # the name written into exported ONNX metadata
     synth_hard_negatives: float | None = None  # share of print-only synthetic pages (None: default)
     ema: float = 0.999  # decay of the exported weight average; 0 = export the raw weights
-    focus: str | None = None  # mined false alarms (JSON from scripts/mine_hard_negatives.py)
+    focus: tuple[str, ...] = ()  # mined false alarms (JSONs from scripts/mine_hard_negatives.py)
     focus_bias: float = 0.3  # share of crops centred on a mined box, on pages that have some
 
 
@@ -72,7 +72,7 @@ def _collate(samples: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
 
 def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
     specs: list[SourceSpec | SynthSource] = []
-    mined = load_mined(cfg.focus) if cfg.focus else {}
+    mined = load_mined(*cfg.focus) if cfg.focus else {}
     for path, weight in cfg.sources:
         if path == "synth":
             config = None

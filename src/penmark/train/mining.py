@@ -64,15 +64,24 @@ def mine(
 
 
 def attach_focus(records: Iterable[PageRecord], mined: dict[str, list[list[float]]]) -> int:
-    """Give each record its mined boxes as crop ``focus``; returns how many records got some."""
+    """Add each record's mined boxes to its crop ``focus`` (kept: focus boxes it already had);
+    returns how many records got some."""
     n = 0
     for rec in records:
         boxes = mined.get(_key(rec))
         if boxes:
-            rec.focus = np.array(boxes, np.float32).reshape(-1, 4)
+            new = np.array(boxes, np.float32).reshape(-1, 4)
+            rec.focus = np.concatenate([rec.focus.reshape(-1, 4), new]) if len(rec.focus) else new
             n += 1
     return n
 
 
-def load_mined(path: str | Path) -> dict[str, list[list[float]]]:
-    return json.loads(Path(path).read_text())
+def load_mined(*paths: str | Path) -> dict[str, list[list[float]]]:
+    """Union of one or more mining rounds (a page's boxes from every file, exact repeats once):
+    later rounds find what earlier fixes missed, and the old false alarms stay worth revisiting."""
+    merged: dict[str, list[list[float]]] = {}
+    for path in paths:
+        for key, boxes in json.loads(Path(path).read_text()).items():
+            have = merged.setdefault(key, [])
+            have.extend(b for b in boxes if b not in have)
+    return merged

@@ -3,7 +3,7 @@
 
     penmark synth --count 200 --seed 100000 --hard-negative-fraction 1.0 --out data/hardneg
     python scripts/false_alarm_sources.py --data data/hardneg/annotations.json \\
-        [--weights m.onnx] [--threshold 0.25] [--cache runs/preds-x.json]
+        [--weights m.onnx] [--threshold 0.35] [--cache runs/preds-x.json]
 
 Each prediction at the threshold is a false alarm (the pages hold no writing); it is put down to
 the distractor (typed or script fill-in, script letterhead or block, stamp, logo) that holds most
@@ -14,24 +14,21 @@ of it, or to ``other print`` (body text, rules, barcodes...). The same cache for
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
-from penmark.evaluate import merge_coco
+from penmark.evaluate import cached_predictions, merge_coco
 from penmark.runtime import Detector
+from penmark.runtime.detector import DEFAULT_THRESHOLD
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--weights", type=Path)
-    ap.add_argument("--threshold", type=float, default=0.25)
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--cache", type=Path)
     args = ap.parse_args()
-    sys.path.insert(0, str(Path(__file__).parent))
-    import threshold_sweep  # the prediction cache of scripts/threshold_sweep.py
-
     det = (
         Detector(args.weights, threshold=0.01)
         if args.weights
@@ -39,7 +36,7 @@ def main() -> int:
     )
     gt = merge_coco([args.data])
     files = [img["file_name"] for img in gt["images"]]
-    preds = threshold_sweep.predictions(det, files, args.cache)
+    preds = cached_predictions(det.detect, files, args.cache)
     blame: Counter[tuple[str, str]] = Counter()
     drawn: Counter[str] = Counter()
     for img in gt["images"]:

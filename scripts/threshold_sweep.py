@@ -14,33 +14,18 @@ is the one with the best macro F1 on the val splits (one number chosen, never pe
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from penmark.evaluate import evaluate_predictions, format_table, merge_coco
-from penmark.formats import region_from_dict, region_to_dict
-from penmark.region import Region
+from penmark.evaluate import cached_predictions, evaluate_predictions, format_table, merge_coco
 from penmark.runtime import Detector
-
-
-def predictions(det: Detector, files: list[str], cache: Path | None) -> dict[str, list[Region]]:
-    known: dict[str, list[dict]] = {}
-    if cache and cache.exists():
-        known = json.loads(cache.read_text())
-    for name in files:
-        if name not in known:
-            known[name] = [region_to_dict(r) for r in det.detect(name)]
-    if cache:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(known))
-    return {n: [region_from_dict(d) for d in known[n]] for n in files}
+from penmark.runtime.detector import DEFAULT_MODEL
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, action="append", required=True)
     ap.add_argument("--weights", type=Path)
-    ap.add_argument("--model", default="penmark-hw-sig-v1")
+    ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.5")
     ap.add_argument("--cache", type=Path)
     args = ap.parse_args()
@@ -51,7 +36,7 @@ def main() -> int:
     )
     sets = {f"{p.parent.name}/{p.stem}": merge_coco([p]) for p in args.data}
     files = sorted({img["file_name"] for gt in sets.values() for img in gt["images"]})
-    preds = predictions(det, files, args.cache)
+    preds = cached_predictions(det.detect, files, args.cache)
     for t in (float(x) for x in args.thresholds.split(",")):
         rows = []
         for name, gt in sets.items():

@@ -2,7 +2,7 @@
 
 import math
 
-from penmark.evaluate import evaluate_predictions
+from penmark.evaluate import cached_predictions, evaluate_predictions
 from penmark.region import Region
 
 GT = {
@@ -101,3 +101,19 @@ def test_false_alarms_per_page():
     preds[1].append(Region("signature", 0.9, (400, 400, 450, 420)))
     preds[3].append(Region("signature", 0.1, (400, 400, 450, 420)))  # below the threshold
     assert evaluate_predictions(GT, preds).false_alarms_per_page == 1 / 3
+
+
+def test_cached_predictions_run_the_detector_once_per_file(tmp_path):
+    calls: list[str] = []
+
+    def detect(name: str) -> list[Region]:
+        calls.append(name)
+        return [Region("signature", 0.5 if name == "a.png" else 0.25, (1, 2, 30, 40))]
+
+    cache = tmp_path / "preds.json"
+    first = cached_predictions(detect, ["a.png", "b.png"], cache)
+    again = cached_predictions(detect, ["b.png", "a.png", "c.png"], cache)
+    assert calls == ["a.png", "b.png", "c.png"]  # a and b came from the cache the second time
+    assert again["a.png"] == first["a.png"]
+    assert [r.score for r in again["b.png"]] == [0.25]
+    assert again["a.png"][0].box == (1, 2, 30, 40)

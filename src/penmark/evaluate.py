@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from penmark.formats import region_from_dict, region_to_dict
 from penmark.region import CATEGORY_IDS, LABELS, Region
 from penmark.runtime.detector import DEFAULT_THRESHOLD
 from penmark.runtime.postprocess import iou_matrix
@@ -188,6 +189,28 @@ def evaluate_predictions(
     result.signed_pages = total
     result.signed_accuracy = correct / total if total else None
     return result
+
+
+def cached_predictions(
+    detect: Callable[[str], list[Region]], files: Iterable[str], cache: Path | None = None
+) -> dict[str, list[Region]]:
+    """``detect`` on each file, remembered in ``cache`` (JSON keyed by file name).
+
+    Run the detector once at a low threshold and cache it: AP does not depend on the threshold,
+    so threshold sweeps and error breakdowns of the same weights then cost no inference. The
+    cache belongs to one set of weights; use a new file for new weights.
+    """
+    files = list(files)
+    known: dict[str, list[dict]] = {}
+    if cache and cache.exists():
+        known = json.loads(cache.read_text())
+    missing = [f for f in files if f not in known]
+    for name in missing:
+        known[name] = [region_to_dict(r) for r in detect(name)]
+    if cache and missing:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(known))
+    return {n: [region_from_dict(d) for d in known[n]] for n in files}
 
 
 def merge_coco(paths: Iterable[str | Path]) -> dict[str, Any]:

@@ -155,6 +155,51 @@ def test_perspective_keeps_boxes_right() -> None:
         _check_boxes(page)
 
 
+def test_photos_keep_boxes_right_and_leave_other_pages_alone() -> None:
+    cfg = replace(SMALL, photo_fraction=1.0, hard_negative_fraction=0.0)
+    for seed in range(3):
+        page = generate_page(seed, cfg)
+        assert page.meta["photo"] and page.meta["perspective"] and not page.meta["fax"]
+        _check_boxes(page)
+        # the desk shows around the tilted page: a corner is not paper
+        corners = np.asarray(page.image)[[0, 0, -1, -1], [0, -1, 0, -1]]
+        assert (np.abs(corners.astype(int) - corners.mean(axis=1, keepdims=True)).max() > 0
+                or corners.max() < 225)
+    # photo capture draws from its own random stream: a page that is not a photo is the same
+    # pixels whatever the share of photos (fixed-seed benchmark sets stay comparable)
+    no_photos = replace(SMALL, photo_fraction=0.0)
+    some = replace(SMALL, photo_fraction=0.5)
+    same = 0
+    for seed in range(6):
+        a, b = generate_page(seed, no_photos), generate_page(seed, some)
+        if not b.meta["photo"]:
+            assert np.array_equal(np.asarray(a.image), np.asarray(b.image))
+            assert a.regions == b.regions
+            same += 1
+    assert 0 < same < 6
+
+
+def test_free_spot_avoids_print_and_slots() -> None:
+    import random
+
+    from PIL import ImageDraw
+
+    from penmark.synth.canvas import Canvas, Slot
+    from penmark.synth.fonts import font_bank
+
+    rng = random.Random(0)
+    cv = Canvas((850, 1100), (250, 250, 250), rng, font_bank((), False))
+    ImageDraw.Draw(cv.img).rectangle((0, 0, 850, 700), fill=(20, 20, 20))  # print everywhere up top
+    cv.slots.append(Slot("note", (0, 700, 850, 900)))  # reserved for handwriting
+    for _ in range(10):
+        spot = cv.free_spot(200, 60, rng)
+        assert spot is not None
+        x, y = spot
+        assert y >= 900 and x >= 0 and x + 200 <= 850 and y + 60 <= 1100
+        assert np.asarray(cv.img.crop((x, y, x + 200, y + 60))).min() == 250
+    assert cv.free_spot(200, 300, rng) is None  # no blank area that tall is left
+
+
 def test_remove_print_from_signature_crop() -> None:
     from PIL import Image, ImageDraw
 

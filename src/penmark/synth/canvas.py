@@ -72,6 +72,7 @@ class Canvas:
         bank: FontBank,
     ) -> None:
         self.w, self.h = size
+        self.paper = paper
         self.img = Image.new("RGB", size, paper)
         self.draw = ImageDraw.Draw(self.img)
         self.rng = rng
@@ -89,6 +90,28 @@ class Canvas:
         self._faces: dict[tuple[str, str], str] = {}
         self.margin = int(rng.uniform(120, 230) * self.s)
         self.body = 2 * int(rng.uniform(22, 34) * self.s / 2)
+
+    def free_spot(self, w: float, h: float, rng: random.Random, tries: int = 40
+                  ) -> tuple[int, int] | None:
+        """Top-left of a blank ``w`` x ``h`` area inside the margins that holds no print yet and
+        no handwriting slot, or None. Print is laid out in empty space; only writing goes over
+        other ink, so distractors placed here never teach that ink over print is print."""
+        w, h = int(w), int(h)
+        pad = int(10 * self.s)
+        x_hi, y_hi = self.w - self.margin * 0.5 - w, self.h - self.margin * 0.7 - h
+        if x_hi <= self.margin * 0.5 or y_hi <= self.margin * 0.7:
+            return None
+        floor = min(self.paper) - 30
+        for _ in range(tries):
+            x = int(rng.uniform(self.margin * 0.5, x_hi))
+            y = int(rng.uniform(self.margin * 0.7, y_hi))
+            if any(x < b[2] + pad and b[0] - pad < x + w and y < b[3] + pad and b[1] - pad < y + h
+                   for b in (sl.box for sl in self.slots)):
+                continue
+            area = self.img.crop((x - pad, y - pad, x + w + pad, y + h + pad)).convert("L")
+            if area.getextrema()[0] >= floor:
+                return x, y
+        return None
 
     # ------------------------------------------------------------------ fonts and text
     def f(self, size: float | None = None, style: str = "r", family: str | None = None

@@ -41,7 +41,9 @@ class SynthConfig:
     ``size`` is ``(width, height)`` in pixels (default: US letter at 200 dpi, like the GSA scans).
     ``kinds`` weights the page templates; ``hard_negative_fraction`` is the share of pages that
     carry only print (script fonts, typewritten fill-ins, stamps, barcodes) and no boxes;
-    ``rotate_fraction`` is the share of pages turned by 90/180/270 degrees.
+    ``rotate_fraction`` is the share of pages turned by 90/180/270 degrees; ``photo_fraction``
+    the share photographed by a phone (strong keystone, desk around the page, colour cast,
+    shadow; never grey or fax).
     ``ink_dir`` holds real handwriting crops (``../shared/ink``); ``datasets_dir`` the real
     labelled sets whose *train* signatures are pasted; both are skipped when absent.
     ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting /
@@ -69,6 +71,7 @@ class SynthConfig:
     )
     skew_degrees: float = 3.0
     perspective_fraction: float = 0.1
+    photo_fraction: float = 0.06
     grey_fraction: float = 0.45
     fax_fraction: float = 0.2
     jpeg_fraction: float = 0.5

@@ -175,14 +175,24 @@ def printed_script_block(cv: Canvas, rng: random.Random) -> None:
         return
     size = int(rng.uniform(30, 70) * cv.s)
     f = font(rng.choice(pool), size)
-    x = rng.uniform(cv.margin * 0.5, cv.w * 0.4)
-    y = rng.uniform(cv.margin, cv.h - cv.margin * 2)
     ink = tuple([rng.randint(0, 50)] * 3) if rng.random() < 0.8 else rng.choice(STAMP_COLOURS)
+    lines = []
     for _ in range(rng.randint(1, 4)):
         if rng.random() < 0.3:
-            s = rng.choice(("Thank you!", "With compliments", "Best wishes", "Season's Greetings",
-                            "Welcome", "Congratulations"))
+            lines.append(rng.choice(("Thank you!", "With compliments", "Best wishes",
+                                     "Season's Greetings", "Welcome", "Congratulations")))
         else:
-            s = T.sentence(rng, 2, 7)
+            lines.append(T.sentence(rng, 2, 7))
+    width = min(max(f.getlength(s) for s in lines), cv.w - cv.margin * 1.5)
+    while len(lines) > 1 and (spot := cv.free_spot(width, size * 1.3 * len(lines), rng)) is None:
+        lines.pop()  # a shorter block fits more blank spaces
+    if len(lines) == 1:
+        spot = cv.free_spot(width, size * 1.3, rng)
+    if spot is None:
+        return
+    x, y = spot
+    for s in lines:
+        while f.getlength(s) > width and " " in s:
+            s = s.rsplit(" ", 1)[0]
         cv.distractors.append(("script_block", cv.text((x, y), s, f, ink)))
         y += size * 1.3

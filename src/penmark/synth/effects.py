@@ -162,3 +162,50 @@ def white_point(img: Image.Image, margin: float) -> Image.Image:
     k = 255.0 / paper
     lut = [min(255, int(v * k)) for v in range(256)]
     return img.point(lut * (3 if img.mode == "RGB" else 1))
+
+
+def _soft_shadow(w: int, h: int, rng: random.Random, depth: float) -> np.ndarray:
+    """``(h, w)`` light factor: 1 on one side of a random line, ``1 - depth`` on the other, with
+    a wide soft edge (the shadow of a hand or phone held over the page)."""
+    n = 48
+    yy, xx = np.mgrid[0:n, 0:n].astype(np.float32) / n
+    theta = rng.uniform(0, 2 * np.pi)
+    off = rng.uniform(-0.25, 0.45)
+    d = (xx - 0.5) * np.cos(theta) + (yy - 0.5) * np.sin(theta) - off
+    edge = rng.uniform(0.03, 0.12)
+    f = 1 - depth * np.clip(0.5 + d / edge, 0, 1)
+    small = Image.fromarray((f * 255).astype(np.uint8))
+    return np.asarray(small.resize((w, h), Image.Resampling.BILINEAR), np.float32) / 255.0
+
+
+def photo_capture(img: Image.Image, rng: random.Random, nprng: np.random.Generator) -> Image.Image:
+    """Phone-camera look of an RGB page (after its perspective): uneven light, a warm or cool
+    colour cast, an under-exposed grey 'white', sometimes a soft shadow across the page,
+    defocus, sensor noise and JPEG. Insurance claims and field forms arrive like this."""
+    img = shading(img, rng, nprng, rng.uniform(0.1, 0.35))
+    arr = np.asarray(img, np.float32)
+    cast = np.array([rng.uniform(0.95, 1.05), rng.uniform(0.93, 1.0), rng.uniform(0.8, 0.97)])
+    if rng.random() < 0.35:  # daylight / LED: blue rather than warm
+        cast = cast[::-1]
+    arr = arr * cast.astype(np.float32)
+    if rng.random() < 0.4:
+        arr *= _soft_shadow(img.width, img.height, rng, rng.uniform(0.15, 0.4))[..., None]
+    arr = arr * rng.uniform(0.75, 1.0) + rng.uniform(0, 12)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    if rng.random() < 0.7:
+        img = blur(img, rng.uniform(0.4, 1.3))
+    img = add_noise(img, rng.uniform(3, 9), rng)
+    return jpeg(img, rng.randint(45, 85))
+
+
+def desk_colour(rng: random.Random) -> tuple[int, int, int]:
+    """What shows around a photographed page: a dark desk, wood, a grey table, a lighter surface."""
+    r = rng.random()
+    if r < 0.35:
+        v = rng.randint(20, 70)
+        return (v, v, v + rng.randint(0, 10))
+    if r < 0.65:  # wood
+        v = rng.randint(80, 160)
+        return (v, int(v * 0.7), int(v * 0.45))
+    v = rng.randint(100, 200)
+    return (v, v, v)

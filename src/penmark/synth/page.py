@@ -410,6 +410,9 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     nprng = np.random.default_rng(seed)
     bank = font_bank(tuple(str(d) for d in cfg.font_dirs), cfg.system_fonts)
     hard_negative = rng.random() < cfg.hard_negative_fraction
+    # Own stream: pages that are not photos keep exactly the draws (and pixels) they had before
+    # photo capture existed, so fixed-seed sets stay comparable across generator versions.
+    photo = random.Random(seed * 7919 + 17).random() < cfg.photo_fraction
     kinds = list(cfg.kinds)
     kind = rng.choices(kinds, weights=[cfg.kinds[k] for k in kinds])[0]
     paper = _paper(rng)
@@ -426,8 +429,8 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         qr(cv, rng, nprng)
     if rng.random() < (0.5 if hard_negative else 0.08):
         printed_script_block(cv, rng)
-    grey = rng.random() < cfg.grey_fraction
-    fax = rng.random() < cfg.fax_fraction
+    grey = rng.random() < cfg.grey_fraction and not photo  # a phone camera sees colour
+    fax = rng.random() < cfg.fax_fraction and not photo
     comp = _Composer(cv, cfg, rng, nprng)
     if fax:  # a 1-bit scan keeps only dark ink: make all writers use dark pens
         for wr in comp.writers:
@@ -466,9 +469,13 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         if mask is not None:
             mask = shear_skew(mask, angle, 0)
     persp = None
-    if rng.random() < cfg.perspective_fraction:
-        persp, coeffs = keystone(W, H, rng, rng.uniform(0.005, 0.02))
-        fillv = img.getpixel((2, 2))
+    if photo or rng.random() < cfg.perspective_fraction:
+        if photo:  # held at an angle: strong keystone, the desk shows around the page
+            persp, coeffs = keystone(W, H, rng, rng.uniform(0.02, 0.07))
+            fillv = E.desk_colour(rng)
+        else:
+            persp, coeffs = keystone(W, H, rng, rng.uniform(0.005, 0.02))
+            fillv = img.getpixel((2, 2))
         # Bilinear (not nearest): the warp shrinks the page slightly and nearest sampling would
         # drop 1-px strokes (the end of a box) from the image but not from the box.
         img = img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs,
@@ -480,39 +487,42 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
                     img.size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BILINEAR)
                 warped[np.asarray(m) > 0] = cid
             mask = warped
-    if rng.random() < 0.05:
-        img = E.punch_holes(img, rng, rng.randint(20, 80))
-    if rng.random() < 0.06:
-        img = E.bleed_through(img, rng)
-    if rng.random() < 0.08:
-        img = E.fold(img, rng)
-    if fax:
-        if rng.random() < 0.5:
-            img = E.blur(img, rng.uniform(0.4, 0.9))
-        img = E.binarise(img, rng)
+    if photo:
+        img = E.photo_capture(img, rng, nprng)
     else:
-        if rng.random() < (0.35 if img.mode == "L" else 0.2):
-            img = E.blur(img, rng.uniform(0.3, 1.1))
-        if rng.random() < 0.5:
-            # Contrast: mostly mild; sometimes faded toner (high black) or a dark photocopy.
-            r = rng.random()
-            if r < 0.6:
-                img = E.levels(img, rng.uniform(0, 30), rng.uniform(235, 255),
-                               rng.uniform(0.8, 1.2))
-            elif r < 0.8:
-                img = E.levels(img, rng.uniform(40, 90), rng.uniform(230, 255),
-                               rng.uniform(0.6, 0.9))
-            else:
-                img = E.levels(img, 0, rng.uniform(190, 235), rng.uniform(1.2, 1.8))
-        if rng.random() < 0.6:
-            img = E.add_noise(img, rng.uniform(2, 12), rng)
-        if rng.random() < 0.7:
-            # Scanners auto-level: the paper becomes pure white, its noise clipped away.
-            img = E.white_point(img, rng.uniform(0.0, 8.0))
-    if rng.random() < 0.35:
-        img = E.speckle(img, rng, nprng, rng.uniform(1e-5, 2e-4))
-    if rng.random() < cfg.jpeg_fraction:
-        img = E.jpeg(img, rng.randint(25, 85))
+        if rng.random() < 0.05:
+            img = E.punch_holes(img, rng, rng.randint(20, 80))
+        if rng.random() < 0.06:
+            img = E.bleed_through(img, rng)
+        if rng.random() < 0.08:
+            img = E.fold(img, rng)
+        if fax:
+            if rng.random() < 0.5:
+                img = E.blur(img, rng.uniform(0.4, 0.9))
+            img = E.binarise(img, rng)
+        else:
+            if rng.random() < (0.35 if img.mode == "L" else 0.2):
+                img = E.blur(img, rng.uniform(0.3, 1.1))
+            if rng.random() < 0.5:
+                # Contrast: mostly mild; sometimes faded toner (high black) or a dark photocopy.
+                r = rng.random()
+                if r < 0.6:
+                    img = E.levels(img, rng.uniform(0, 30), rng.uniform(235, 255),
+                                   rng.uniform(0.8, 1.2))
+                elif r < 0.8:
+                    img = E.levels(img, rng.uniform(40, 90), rng.uniform(230, 255),
+                                   rng.uniform(0.6, 0.9))
+                else:
+                    img = E.levels(img, 0, rng.uniform(190, 235), rng.uniform(1.2, 1.8))
+            if rng.random() < 0.6:
+                img = E.add_noise(img, rng.uniform(2, 12), rng)
+            if rng.random() < 0.7:
+                # Scanners auto-level: the paper becomes pure white, its noise clipped away.
+                img = E.white_point(img, rng.uniform(0.0, 8.0))
+        if rng.random() < 0.35:
+            img = E.speckle(img, rng, nprng, rng.uniform(1e-5, 2e-4))
+        if rng.random() < cfg.jpeg_fraction:
+            img = E.jpeg(img, rng.randint(25, 85))
     quarter = 0
     if rng.random() < cfg.rotate_fraction:
         quarter = rng.choice((1, 2, 3))
@@ -537,6 +547,6 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     t3 = time.perf_counter()
     return Page(img, regions, "hard_negative" if hard_negative else kind, seed, mask,
                 {"template": kind, "angle": angle, "quarter": quarter, "grey": grey,
-                 "perspective": persp is not None, "distractors": distractors,
+                 "perspective": persp is not None, "photo": photo, "distractors": distractors,
                  "distractors_drawn": len(cv.distractors),
                  "fax": fax, "seconds": {"print": t1 - t0, "ink": t2 - t1, "scan": t3 - t2}})

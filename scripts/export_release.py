@@ -26,7 +26,7 @@ from penmark.model import create_model
 from penmark.model.export import export_onnx, quantize_int8
 from penmark.runtime.preprocess import prepare
 
-CALIBRATION = (("gsa_leases", 8), ("tobacco800_signatures", 10), ("cheques", 6))
+CALIBRATION = (("gsa_leases", 20), ("tobacco800_signatures", 30), ("cheques", 20))
 
 
 def calibration_tensors(datasets: Path, input_size: int) -> list:

@@ -105,8 +105,8 @@ class Canvas:
         for _ in range(tries):
             x = int(rng.uniform(self.margin * 0.5, x_hi))
             y = int(rng.uniform(self.margin * 0.7, y_hi))
-            if any(x < b[2] + pad and b[0] - pad < x + w and y < b[3] + pad and b[1] - pad < y + h
-                   for b in (sl.box for sl in self.slots)):
+            if any(x < sl.box[2] + pad and sl.box[0] - pad < x + w
+                   and y < sl.box[3] + pad and sl.box[1] - pad < y + h for sl in self.slots):
                 continue
             area = self.img.crop((x - pad, y - pad, x + w + pad, y + h + pad)).convert("L")
             if area.getextrema()[0] >= floor:

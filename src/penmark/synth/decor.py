@@ -184,10 +184,9 @@ def printed_script_block(cv: Canvas, rng: random.Random) -> None:
         else:
             lines.append(T.sentence(rng, 2, 7))
     width = min(max(f.getlength(s) for s in lines), cv.w - cv.margin * 1.5)
-    while len(lines) > 1 and (spot := cv.free_spot(width, size * 1.3 * len(lines), rng)) is None:
+    spot = None
+    while lines and (spot := cv.free_spot(width, size * 1.3 * len(lines), rng)) is None:
         lines.pop()  # a shorter block fits more blank spaces
-    if len(lines) == 1:
-        spot = cv.free_spot(width, size * 1.3, rng)
     if spot is None:
         return
     x, y = spot

@@ -469,13 +469,13 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         if mask is not None:
             mask = shear_skew(mask, angle, 0)
     persp = None
-    if photo or rng.random() < cfg.perspective_fraction:
-        if photo:  # held at an angle: strong keystone, the desk shows around the page
-            persp, coeffs = keystone(W, H, rng, rng.uniform(0.02, 0.07))
-            fillv = E.desk_colour(rng)
-        else:
-            persp, coeffs = keystone(W, H, rng, rng.uniform(0.005, 0.02))
-            fillv = img.getpixel((2, 2))
+    if photo:  # held at an angle: strong keystone, the desk shows around the page
+        persp, coeffs = keystone(W, H, rng, rng.uniform(0.02, 0.07))
+        fillv = E.desk_colour(rng)
+    elif rng.random() < cfg.perspective_fraction:
+        persp, coeffs = keystone(W, H, rng, rng.uniform(0.005, 0.02))
+        fillv = img.getpixel((2, 2))
+    if persp is not None:
         # Bilinear (not nearest): the warp shrinks the page slightly and nearest sampling would
         # drop 1-px strokes (the end of a box) from the image but not from the box.
         img = img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs,

@@ -146,9 +146,21 @@ class _Composer:
             # Real signatures at 200 dpi are ~60-220 px tall whatever their width.
             img = procedural_signature(rng, self.nprng, width, initials=initials,
                                        max_height=max_h)
+        if img is None and r < 0.85 and not initials:
+            # Many real signatures are the name written legibly in the signer's everyday hand
+            # (GSA witness lines): on a signature line that is a signature, whatever it reads.
+            img = self.legible_name(width, max_h)
         if img is None:
             img = font_signature(rng, self.nprng, self.cv.bank, width, initials)
         return (img, colour) if img is not None else None
+
+    def legible_name(self, width: int, max_h: float) -> Image.Image | None:
+        """A name in one of the page's handwriting styles, fitted to ``width`` x ``max_h``."""
+        st = HandStyle(**{**self.rng.choice(self.writers).__dict__})
+        st.caps = False
+        st.size = int(min(max(max_h * 0.6, 24), 90))
+        img = render_text(T.name(self.rng).replace(",", ""), st, self.rng, self.nprng)
+        return fit_width(img, width, self.rng) if img is not None else None
 
     def annotate(self) -> None:
         """Free annotations not tied to a field: notes in the top/bottom/side margins (often

@@ -193,6 +193,22 @@ class Canvas:
                                       int(y + 3 * self.s)), label))
         return lx0 + length
 
+    def comb_field(self, x: float, y: float, label: str, cells: int, cell: float,
+                   f: ImageFont.FreeTypeFont | None = None, full: bool = True) -> float:
+        """``label [ | | | ]``: one character per cell (block capitals on government and
+        clinical forms); registers a ``grid`` slot whose hint is ``cells|label``."""
+        f = f or self.f()
+        bb = self.text((x, y + cell * 0.7), label, f, anchor="ls")
+        gx = bb[2] + int(10 * self.s)
+        w = max(1, int(2 * self.s))
+        self.draw.rectangle([gx, y, gx + cells * cell, y + cell], outline=self.ink, width=w)
+        for i in range(1, cells):  # combs: full dividers or short ticks from the bottom line
+            top = y if full else y + cell * 0.6
+            self.draw.line([gx + i * cell, top, gx + i * cell, y + cell], fill=self.ink, width=w)
+        self.slots.append(Slot("grid", (int(gx), int(y), int(gx + cells * cell), int(y + cell)),
+                               f"{cells}|{label}"))
+        return gx + cells * cell
+
     def boxed_field(self, x0: float, y0: float, x1: float, y1: float, label: str,
                     f: ImageFont.FreeTypeFont | None = None, kind: str = "box") -> None:
         """A form cell with a small label in its top-left corner."""

@@ -166,6 +166,22 @@ def typed_fill(cv: Canvas, rng: random.Random, box: tuple[int, int, int, int], s
     cv.distractors.append((f"typed_{role}", box))
 
 
+def typed_comb(cv: Canvas, rng: random.Random, box: tuple[int, int, int, int], s: str,
+               cells: int) -> None:
+    """A comb field filled by a printer, one character per cell: print, so never labelled."""
+    paths = cv.bank.roles.get("type") or cv.bank.roles["script"]
+    if not paths or not s:
+        return
+    x0, y0, x1, y1 = box
+    n = min(len(s), cells)
+    cw = (x1 - x0) / max(cells, 1)
+    f = font(rng.choice(paths), max(10, int((y1 - y0) * rng.uniform(0.5, 0.7))))
+    colour = tuple([rng.randint(0, 60)] * 3)
+    for i, ch in enumerate(s[:n]):
+        cv.text((x0 + (i + 0.5) * cw, (y0 + y1) / 2), ch, f, colour, "mm")
+    cv.distractors.append(("typed_type", (int(x0), int(y0), int(x0 + n * cw), int(y1))))
+
+
 def printed_script_block(cv: Canvas, rng: random.Random) -> None:
     """A few perfectly regular lines in a script or handwriting face: invitations, slogans,
     'Thank you!' notes, printed signatures. Print, so never labelled."""

@@ -20,7 +20,15 @@ from . import effects as E
 from . import text as T
 from .canvas import Canvas, Slot
 from .config import SynthConfig
-from .decor import barcode, printed_script_block, qr, redactions, stamp, typed_fill
+from .decor import (
+    barcode,
+    printed_script_block,
+    qr,
+    redactions,
+    stamp,
+    typed_comb,
+    typed_fill,
+)
 from .fonts import font_bank
 from .geometry import keystone, map_points, quarter_box, shear_skew, skew_points
 from .hershey import hershey_text
@@ -206,17 +214,21 @@ class _Composer:
                            "signature")
 
     def grid_digits(self, slot: Slot) -> None:
-        """One digit per cell of a DDMMYYYY grid; all digits form one handwritten box."""
+        """One character per cell of a date grid or a comb field (block capitals, digits); all
+        characters form one handwritten box, cells after the value stay empty."""
         rng = self.rng
         x0, y0, x1, y1 = slot.box
-        n = int(slot.hint or 8)
+        n_s, _, label = slot.hint.partition("|")
+        n = int(n_s or 8)
         cw = (x1 - x0) / n
-        y_, m_, d_ = rng.randint(1990, 2025), rng.randint(1, 12), rng.randint(1, 28)
-        digits = f"{d_:02d}{m_:02d}{y_:04d}"[:n]
-        style = rng.choice(self.writers)
+        value = _comb_value(rng, label.lower(), n)
+        style = HandStyle(**{**rng.choice(self.writers).__dict__})
+        style.caps = True
         first = True
-        for i, ch in enumerate(digits):
-            item = self.hand_item(ch, (y1 - y0) * rng.uniform(0.6, 0.9), style)
+        for i, ch in enumerate(value[:n]):
+            if ch == " ":
+                continue
+            item = self.cell_char(ch, (y1 - y0) * rng.uniform(0.55, 0.85), style)
             if item is None:
                 continue
             img, col = item
@@ -227,6 +239,18 @@ class _Composer:
                        y0 + (y1 - y0 - img.height) / 2 + rng.gauss(0, 2), "handwritten",
                        join=not first)
             first = False
+
+    def cell_char(self, ch: str, height: float, style: HandStyle
+                  ) -> tuple[Image.Image, tuple[int, int, int]] | None:
+        """One hand-printed character (a real crop is a whole word, so never one here)."""
+        if self.rng.random() < self.cfg.hershey_fraction:
+            img = hershey_text(ch, height * 0.75, self.rng, self.nprng)
+            if img is not None:
+                return img, style.colour
+        st = HandStyle(**{**style.__dict__})
+        st.size = int(max(14, height))
+        img = render_text(ch, st, self.rng, self.nprng)
+        return (img, st.colour) if img is not None else None
 
     def _spot(self, where: str) -> tuple[float, float]:
         rng, W, H = self.rng, self.cv.w, self.cv.h
@@ -272,6 +296,10 @@ class _Composer:
             if slot.kind in ("line", "box"):
                 typed_fill(cv, rng, slot.box, T.fill_value(rng, slot.hint),
                            "script" if rng.random() < 0.25 else "type")
+            elif slot.kind == "grid" and rng.random() < 0.5:
+                n_s, _, label = slot.hint.partition("|")
+                n = int(n_s or 8)
+                typed_comb(cv, rng, slot.box, _comb_value(rng, label.lower(), n), n)
             elif slot.kind == "sig" and rng.random() < 0.6:
                 who = T.name(rng)
                 typed_fill(cv, rng, slot.box, who if rng.random() < 0.7 else f"/s/ {who}",
@@ -369,6 +397,23 @@ class _Composer:
                     y += max(img.height, size) * rng.uniform(1.15, 1.5)
                 if y > y1:
                     break
+
+
+def _comb_value(rng: random.Random, label: str, n: int) -> str:
+    """What a person prints into an ``n``-cell comb labelled ``label``: dates as DDMMYYYY,
+    numbers as digits, names and places in capitals with a blank cell between words."""
+    if not label or "date" in label or "birth" in label:
+        y, m, d = rng.randint(1930, 2025), rng.randint(1, 12), rng.randint(1, 28)
+        return f"{d:02d}{m:02d}{y:04d}"[:n]
+    if any(k in label for k in ("no.", "number", "telephone", "account", "amount", "total")):
+        return "".join(rng.choice("0123456789") for _ in range(rng.randint(min(4, n), n)))
+    if "name" in label or "contact" in label or "physician" in label or "employer" in label:
+        v = T.name(rng).replace(",", "").replace(".", "")
+    elif "address" in label or "city" in label:
+        v = T.address_lines(rng)[0].replace(",", "")
+    else:
+        v = T.short_phrase(rng)
+    return v.upper()[: rng.randint(min(3, n), n)].rstrip()
 
 
 def _paper(rng: random.Random) -> tuple[int, int, int]:

@@ -223,11 +223,21 @@ def form(cv: Canvas, rng: random.Random) -> None:
             y += rh
         y += cv.body * 1.5
     if layout in ("lines", "mixed"):
+        combs = rng.random() < 0.35  # block-capital combs: one character per cell
+        cell = rng.uniform(0.9, 1.4) * f.size * 1.5
+        full = rng.random() < 0.6
         for r in range(rows):
             if y > cv.h * 0.75:
                 break
-            lab = labels[r % len(labels)] + ":"
-            cv.field(x0, y + f.size, lab, width * rng.uniform(0.35, 0.7), f)
+            lab = labels[r % len(labels)]
+            if combs and "Signature" not in lab and rng.random() < 0.7:
+                n = int(min(rng.randint(6, 24), (width * 0.9 - f.getlength(lab)) / cell))
+                if n >= 4:
+                    cv.comb_field(x0, y, lab.upper() if rng.random() < 0.5 else lab, n, cell, f,
+                                  full)
+                    y += cell + f.size * rng.uniform(1.0, 1.8)
+                    continue
+            cv.field(x0, y + f.size, lab + ":", width * rng.uniform(0.35, 0.7), f)
             y += f.size * rng.uniform(2.2, 3.2)
     if y < cv.h * 0.75:
         x = x0

@@ -231,3 +231,39 @@ def test_works_with_bundled_assets_only(tmp_path, monkeypatch) -> None:
     assert any(p.regions for p in pages)
     for p in pages:
         _check_boxes(p)
+
+
+def test_comb_field_gives_one_box_per_value() -> None:
+    """A comb filled by hand is one phrase: one handwritten box inside the cells, whatever the
+    number of characters; the value fits the cells and follows the label."""
+    import random
+
+    from penmark.synth.canvas import Canvas
+    from penmark.synth.fonts import font_bank
+    from penmark.synth.page import _comb_value, _Composer
+
+    rng = random.Random(3)
+    assert len(_comb_value(rng, "date of birth", 8)) == 8
+    assert _comb_value(rng, "date of birth", 8).isdigit()
+    assert _comb_value(rng, "telephone", 10).isdigit()
+    for _ in range(20):
+        v = _comb_value(rng, "name", 12)
+        assert 1 <= len(v) <= 12 and v == v.upper() and v == v.strip()
+
+    cfg = replace(SMALL, real_ink_fraction=1.0)  # would paste whole words if used per cell
+    for seed in range(4):
+        rng = random.Random(seed)
+        cv = Canvas((850, 1100), (250, 250, 250), rng, font_bank((), False))
+        end = cv.comb_field(60, 200, "NAME", 14, 36, full=seed % 2 == 0)
+        slot = cv.slots[-1]
+        assert slot.kind == "grid" and slot.hint == "14|NAME"
+        assert slot.box == (int(end - 14 * 36), 200, int(end), 236)
+        comp = _Composer(cv, cfg, rng, np.random.default_rng(seed))
+        comp.begin()
+        comp.fill(slot)
+        assert len(comp.placed) == 1 and comp.placed[0].label == "handwritten"
+        p = comp.placed[0]
+        x0, y0, x1, y1 = slot.box
+        # cells hold the characters: ink stays within the comb (a few px of overhang)
+        assert p.xs.min() >= x0 - 6 and p.xs.max() <= x1 + 6
+        assert p.ys.min() >= y0 - 12 and p.ys.max() <= y1 + 12

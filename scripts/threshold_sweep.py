@@ -70,10 +70,12 @@ def main() -> int:
             by_id = {img["id"]: preds[img["file_name"]] for img in gt["images"]}
             rows.append((name, evaluate_predictions(gt, by_id, t)))
         f1s = [f for _, r in rows for f in _f1s(r)]
-        pooled = _mean(_f1s(evaluate_predictions(pooled_gt, pooled_by_id, t)))
+        pooled_result = evaluate_predictions(pooled_gt, pooled_by_id, t)
+        pooled = _mean(_f1s(pooled_result))
         print(f"\n## threshold {t}: macro F1 {_mean(f1s):.3f} over {len(f1s)} set/class rows; "
               f"pooled F1 {pooled:.3f}")
-        print(format_table(rows))
+        # the last row is the union of the sets with ground truth (`penmark evaluate --merged`)
+        print(format_table([*rows, ("pooled", pooled_result)]))
     return 0
 
 

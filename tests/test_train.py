@@ -148,3 +148,30 @@ def test_weight_average_follows_the_weights_with_its_decay():
     assert torch.allclose(avg.model[0].weight, torch.ones(1, 2), atol=1e-6)
     assert avg.model[1].num_batches_tracked == net[1].num_batches_tracked  # integers copied
     assert not any(p.requires_grad for p in avg.model.parameters())
+
+
+def test_average_checkpoints_is_the_elementwise_mean(tmp_path) -> None:
+    from penmark.train.averaging import average_checkpoints
+
+    torch.manual_seed(0)
+    a, b = create_model("penmark-s"), create_model("penmark-s")
+    for p in b.parameters():
+        p.data.normal_()
+    torch.save({"ema": a.state_dict(), "model": b.state_dict(), "step": 5,
+                "config": {"model": "penmark-s"}}, tmp_path / "a.pt")
+    torch.save({"model": {k: v.half() if v.is_floating_point() else v
+                          for k, v in b.state_dict().items()}, "step": 9}, tmp_path / "b.pt")
+    state, info = average_checkpoints([tmp_path / "a.pt", tmp_path / "b.pt"])
+    assert info == {"config": {"model": "penmark-s"}, "step": 9}
+    sa, sb = a.state_dict(), b.state_dict()
+    for k, v in state.items():
+        if v.is_floating_point():  # a's ema (not its raw weights) and b's fp16 weights
+            assert torch.allclose(v, (sa[k].float() + sb[k].half().float()) / 2, atol=1e-6), k
+        else:
+            assert torch.equal(v, sa[k])
+    net = create_model("penmark-s")
+    net.load_state_dict(state)  # a loadable network
+    other = {"model": {"conv.weight": torch.zeros(3)}}
+    torch.save(other, tmp_path / "c.pt")
+    with pytest.raises(ValueError, match="c.pt"):
+        average_checkpoints([tmp_path / "a.pt", tmp_path / "c.pt"])

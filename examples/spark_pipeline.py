@@ -1,7 +1,7 @@
 """Visual NLP's handwriting pipeline on Spark, with penmark's stages (only the imports changed).
 
     pip install 'penmark[spark]'            # and Java 17: apt-get install openjdk-17-jre-headless
-    python examples/spark_pipeline.py PAGES_DIR OUT_DIR [--master local[2]] [--threshold 0.35]
+    python examples/spark_pipeline.py PAGES_DIR OUT_DIR [--master local[2]] [--threshold 0.4]
 
 Writes ``OUT_DIR/regions.parquet`` (path, pagenum, regions, exception; one row per page) and,
 with ``--draw``, ``OUT_DIR/drawn/<name>.p<page>.png`` annotated copies. PDFs and multi-page TIFFs

@@ -75,7 +75,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
     """Find ``handwritten`` and ``signature`` regions with penmark's ONNX model.
 
     >>> det = ImageDocumentRegionDetector.pretrained("image_handwritten_detector", "en") \\
-    ...     .setInputCol("image").setOutputCol("regions").setScoreThreshold(0.35)
+    ...     .setInputCol("image").setOutputCol("regions").setScoreThreshold(0.4)
 
     Output: ``array<struct<index, page, x, y, width, height, score, label>>`` (page from the
     ``pagenum`` column when present). Rows whose image is null or undecodable get ``[]`` and a

@@ -92,11 +92,13 @@ def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
         input_size=512,
         workers=0,
         save_every=2,
+        keep_every=2,
         warmup=1,
         log_every=1,
     )
     out = train(cfg)
     assert (out / "last.pt").exists() and (out / "last.onnx").exists()
+    assert sorted(p.name for p in out.glob("step*.pt")) == ["step000002.pt"]
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log] == [1, 2, 3] and all(np.isfinite(r["loss"]) for r in log)
     cfg.resume, cfg.steps = str(out / "last.pt"), 5
@@ -107,6 +109,11 @@ def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
     assert ckpt["ema_updates"] == 5  # the average survived the resume and kept counting
     raw, avg = ckpt["model"], ckpt["ema"]
     assert any(not torch.equal(raw[k], avg[k]) for k in raw if raw[k].is_floating_point())
+    # kept snapshots hold the exported (averaged) weights at their step, in fp16
+    snap = torch.load(out / "step000004.pt", map_location="cpu", weights_only=False)
+    assert snap["step"] == 4 and set(snap["model"]) == set(avg)
+    assert all(v.dtype == torch.float16 for v in snap["model"].values() if v.is_floating_point())
+    assert not (out / "step000005.pt").exists()
     det = Detector(out / "last.onnx", threshold=0.0)
     assert det.input_size == 512
     regions = det.detect(tiny_coco.parent / "p0.png")

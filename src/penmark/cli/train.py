@@ -24,6 +24,9 @@ def train(
     threads: int = typer.Option(2, help="Torch threads."),
     seed: int = typer.Option(0),
     save_every: int = typer.Option(200),
+    keep_every: int = typer.Option(
+        0, help="Also keep stepNNNNNN.pt (weights only) every N steps, for picking or averaging."
+    ),
     warmup: int = typer.Option(300),
     resume: Path | None = typer.Option(None, help="Checkpoint to resume (model+optimiser+step)."),
     init: Path | None = typer.Option(None, help="Checkpoint to start from (weights only)."),
@@ -65,6 +68,7 @@ def train(
         threads=threads,
         seed=seed,
         save_every=save_every,
+        keep_every=keep_every,
         warmup=warmup,
         resume=str(resume) if resume else None,
         init=str(init) if init else None,

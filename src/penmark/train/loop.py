@@ -49,6 +49,7 @@ class TrainConfig:
     threads: int = 2
     seed: int = 0
     save_every: int = 200
+    keep_every: int = 0  # also keep stepNNNNNN.pt (exported weights only) this often; 0 = never
     log_every: int = 10
     resume: str | None = None
     init: str | None = None  # start weights (a .pt checkpoint), optimiser state not loaded
@@ -137,6 +138,16 @@ def save_checkpoint(
     tmp.replace(path)
 
 
+def keep_snapshot(path: Path, model, step: int, cfg: TrainConfig) -> Path:
+    """The weights that would be exported at ``step`` (fp16, a few MB), for choosing or averaging
+    checkpoints after the run (``penmark train --init``, ``scripts/export_release.py`` and
+    ``scripts/average_weights.py`` read it); ``last.pt`` is overwritten, these are not."""
+    state = {k: v.detach().half() if v.is_floating_point() else v.detach().clone()
+             for k, v in model.state_dict().items()}
+    torch.save({"model": state, "step": step, "config": asdict(cfg)}, path)
+    return path
+
+
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
     was_training = model.training
     model.eval()
@@ -223,6 +234,8 @@ def train(cfg: TrainConfig) -> Path:
         if step % cfg.save_every == 0 or step >= cfg.steps:
             save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
             export(ema.model if ema else model, out, cfg, step)
+        if cfg.keep_every and step % cfg.keep_every == 0:
+            keep_snapshot(out / f"step{step:06d}.pt", ema.model if ema else model, step, cfg)
     save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
     export(ema.model if ema else model, out, cfg, step)
     log.close()

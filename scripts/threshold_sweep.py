@@ -27,6 +27,7 @@ from penmark.evaluate import (
     evaluate_predictions,
     format_table,
     merge_coco,
+    pick_threshold,
 )
 from penmark.runtime import Detector
 from penmark.runtime.detector import DEFAULT_MODEL
@@ -64,6 +65,7 @@ def main() -> int:
     preds = cached_predictions(det.detect, files, args.cache)
     pooled_gt = merge_coco([p for p, gt in loaded if gt["annotations"]])
     pooled_by_id = {img["id"]: preds[img["file_name"]] for img in pooled_gt["images"]}
+    pooled_f1: dict[float, float] = {}
     for t in (float(x) for x in args.thresholds.split(",")):
         rows = []
         for name, gt in sets.items():
@@ -72,10 +74,14 @@ def main() -> int:
         f1s = [f for _, r in rows for f in _f1s(r)]
         pooled_result = evaluate_predictions(pooled_gt, pooled_by_id, t)
         pooled = _mean(_f1s(pooled_result))
+        pooled_f1[t] = pooled
         print(f"\n## threshold {t}: macro F1 {_mean(f1s):.3f} over {len(f1s)} set/class rows; "
               f"pooled F1 {pooled:.3f}")
         # the last row is the union of the sets with ground truth (`penmark evaluate --merged`)
         print(format_table([*rows, ("pooled", pooled_result)]))
+    if pooled_f1:
+        print("\nthreshold by the rule (best pooled F1, ties within 0.005 to the lower): "
+              f"{pick_threshold(pooled_f1)}")
     return 0
 
 

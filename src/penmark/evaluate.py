@@ -262,3 +262,14 @@ def format_table(rows: list[tuple[str, EvalResult]]) -> str:
                 f"{m.recall:.3f} | {m.gt} | {signed} |"
             )
     return "\n".join(lines)
+
+
+def pick_threshold(pooled_f1: dict[float, float], tie: float = 0.005) -> float:
+    """The release rule for the default threshold (MODEL_CARD.md): the threshold with the best
+    pooled F1; any threshold within ``tie`` of the best counts as tied, and of tied ones the
+    lowest wins (more recall for the same F1). NaN scores (no ground truth) are ignored."""
+    scores = {t: f for t, f in pooled_f1.items() if f == f}
+    if not scores:
+        raise ValueError("no threshold has a pooled F1")
+    best = max(scores.values())
+    return min(t for t, f in scores.items() if f >= best - tie)

@@ -342,11 +342,14 @@ class _Composer:
             x = x0 + rng.uniform(-0.05, 0.6) * max(1, w - img.width)
             y = y1 - img.height * rng.uniform(0.55, 1.05)
             self.paste(img, col, x, y, "signature")
-            if rng.random() < 0.3:  # date next to / under the signature
+            if rng.random() < 0.3:  # date next to the signature
                 item = self.hand_item(T.date(rng), rng.uniform(26, 50) * cv.s)
                 if item:
                     d, c = item
-                    self.paste(d, c, x + img.width + rng.uniform(30, 120) * cv.s,
+                    # often written right after the name ("Jan Conlon 6/5/98" on Tobacco800):
+                    # a separate phrase, so a separate box even when nearly touching
+                    gap = rng.uniform(6, 30) if rng.random() < 0.4 else rng.uniform(30, 120)
+                    self.paste(d, c, x + img.width + gap * cv.s,
                                y1 - d.height * rng.uniform(0.8, 1.05), "handwritten")
         elif slot.kind == "initials":
             item = self.signature_item(int(rng.uniform(40, 130) * cv.s), initials=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
@@ -130,8 +130,7 @@ class _Composer:
             img = hershey_text(s, height * 0.75, self.rng, self.nprng)
             if img is not None:
                 return img, style.colour
-        st = HandStyle(**{**style.__dict__})
-        st.size = int(max(14, min(style.size, height)))
+        st = replace(style, size=int(max(14, min(style.size, height))))
         img = render_text(s, st, self.rng, self.nprng)
         if img is not None and self.rng.random() < 0.04:
             img = strike_out(img, self.rng)
@@ -164,9 +163,8 @@ class _Composer:
 
     def legible_name(self, width: int, max_h: float) -> Image.Image | None:
         """A name in one of the page's handwriting styles, fitted to ``width`` x ``max_h``."""
-        st = HandStyle(**{**self.rng.choice(self.writers).__dict__})
-        st.caps = False
-        st.size = int(min(max(max_h * 0.6, 24), 90))
+        st = replace(self.rng.choice(self.writers), caps=False,
+                     size=int(min(max(max_h * 0.6, 24), 90)))
         img = render_text(T.name(self.rng).replace(",", ""), st, self.rng, self.nprng)
         return fit_width(img, width, self.rng) if img is not None else None
 
@@ -218,12 +216,10 @@ class _Composer:
         characters form one handwritten box, cells after the value stay empty."""
         rng = self.rng
         x0, y0, x1, y1 = slot.box
-        n_s, _, label = slot.hint.partition("|")
-        n = int(n_s or 8)
+        n, label = _grid_hint(slot)
         cw = (x1 - x0) / n
-        value = _comb_value(rng, label.lower(), n)
-        style = HandStyle(**{**rng.choice(self.writers).__dict__})
-        style.caps = True
+        value = _comb_value(rng, label, n)
+        style = replace(rng.choice(self.writers), caps=True)
         first = True
         for i, ch in enumerate(value[:n]):
             if ch == " ":
@@ -247,8 +243,7 @@ class _Composer:
             img = hershey_text(ch, height * 0.75, self.rng, self.nprng)
             if img is not None:
                 return img, style.colour
-        st = HandStyle(**{**style.__dict__})
-        st.size = int(max(14, height))
+        st = replace(style, size=int(max(14, height)))
         img = render_text(ch, st, self.rng, self.nprng)
         return (img, st.colour) if img is not None else None
 
@@ -297,9 +292,8 @@ class _Composer:
                 typed_fill(cv, rng, slot.box, T.fill_value(rng, slot.hint),
                            "script" if rng.random() < 0.25 else "type")
             elif slot.kind == "grid" and rng.random() < 0.5:
-                n_s, _, label = slot.hint.partition("|")
-                n = int(n_s or 8)
-                typed_comb(cv, rng, slot.box, _comb_value(rng, label.lower(), n), n)
+                n, label = _grid_hint(slot)
+                typed_comb(cv, rng, slot.box, _comb_value(rng, label, n), n)
             elif slot.kind == "sig" and rng.random() < 0.6:
                 who = T.name(rng)
                 typed_fill(cv, rng, slot.box, who if rng.random() < 0.7 else f"/s/ {who}",
@@ -400,6 +394,13 @@ class _Composer:
                     y += max(img.height, size) * rng.uniform(1.15, 1.5)
                 if y > y1:
                     break
+
+
+def _grid_hint(slot: Slot) -> tuple[int, str]:
+    """A ``grid`` slot's cell count and lower-cased label: hint ``cells|label`` (comb fields) or
+    ``cells`` (cheque date grids, no label)."""
+    cells, _, label = slot.hint.partition("|")
+    return int(cells or 8), label.lower()
 
 
 def _comb_value(rng: random.Random, label: str, n: int) -> str:

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import torch
 
-from penmark.model import create_model
-from penmark.model.export import export_onnx
+from penmark.model.export import export_weights
 from penmark.train.averaging import average_checkpoints
 
 
@@ -38,18 +37,8 @@ def main() -> int:
                args.out)
     print(f"{len(args.checkpoints)} checkpoints -> {args.out}")
     if args.onnx:
-        cfg = info["config"]
-        net = create_model(cfg.get("model", "penmark-s"))
-        net.load_state_dict(state)
-        net.eval()
-        meta = {
-            "input_size": int(cfg.get("input_size", 1024)),
-            "name": args.onnx.stem,
-            "model": cfg.get("model", "penmark-s"),
-            "train_step": info["step"],
-            "trained": True,
-        }
-        print(f"-> {export_onnx(net, args.onnx, meta)}")
+        path = export_weights(state, info["config"], info["step"], args.onnx.stem, args.onnx)
+        print(f"-> {path}")
     return 0
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from penmark.model import create_model
-from penmark.model.export import export_onnx, quantize_int8
+from penmark.model.export import export_weights, quantize_int8
 from penmark.runtime.preprocess import prepare
+from penmark.train.loop import save_weights
 
 CALIBRATION = (("gsa_leases", 20), ("tobacco800_signatures", 30), ("cheques", 20))
 
@@ -51,32 +51,16 @@ def main() -> int:
 
     ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     cfg = ckpt.get("config", {})
-    net = create_model(cfg.get("model", "penmark-s"))
-    state = {k: v.float() for k, v in ckpt.get("ema", ckpt["model"]).items()}
-    net.load_state_dict(state)
-    net.eval()
+    state = ckpt.get("ema", ckpt["model"])
+    step = int(ckpt.get("step", 0))
+    fp32 = export_weights(state, cfg, step, args.name,
+                          args.weights_dir / f"{args.name}-fp32.onnx")
     input_size = int(cfg.get("input_size", 1024))
-    meta = {
-        "input_size": input_size,
-        "name": args.name,
-        "model": cfg.get("model", "penmark-s"),
-        "train_step": int(ckpt.get("step", 0)),
-        "trained": True,
-    }
-    fp32 = export_onnx(net, args.weights_dir / f"{args.name}-fp32.onnx", meta)
     int8 = quantize_int8(
         fp32, args.weights_dir / f"{args.name}.onnx", calibration_tensors(args.datasets, input_size)
     )
     args.checkpoints.mkdir(parents=True, exist_ok=True)
-    light = args.checkpoints / f"{args.name}.pt"
-    torch.save(
-        {
-            "model": {k: v.half() if v.is_floating_point() else v for k, v in state.items()},
-            "step": int(ckpt.get("step", 0)),
-            "config": cfg,
-        },
-        light,
-    )
+    light = save_weights(args.checkpoints / f"{args.name}.pt", state, step, cfg)
     for p in (fp32, int8, light):
         print(f"{p}  {p.stat().st_size / 1e6:.1f} MB")
     return 0

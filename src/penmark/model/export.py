@@ -7,13 +7,14 @@ weights file is self-describing and the runtime needs nothing else.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet
+from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet, create_model
 from penmark.region import LABELS
 
 
@@ -51,6 +52,31 @@ def export_onnx(
     onnx.save(model, str(path))
     tmp.unlink()
     return path
+
+
+def training_metadata(config: Mapping[str, Any], step: int, name: str) -> dict[str, Any]:
+    """What an exported file says about its training: architecture and input size from the
+    training ``config`` (a :class:`~penmark.train.loop.TrainConfig` as a dict), the step, and the
+    registry ``name`` it ships under."""
+    return {
+        "input_size": int(config.get("input_size", 1024)),
+        "name": name,
+        "model": config.get("model", "penmark-s"),
+        "train_step": int(step),
+        "trained": True,
+    }
+
+
+def export_weights(
+    state: Mapping[str, torch.Tensor], config: Mapping[str, Any], step: int, name: str,
+    path: str | Path,
+) -> Path:
+    """Export a checkpoint's weights (its ``ema`` or ``model`` dict, fp16 or fp32) as an fp32
+    ONNX file with :func:`training_metadata`."""
+    net = create_model(config.get("model", "penmark-s"))
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    net.eval()
+    return export_onnx(net, path, training_metadata(config, step, name))
 
 
 def quantize_int8(src: str | Path, dst: str | Path, calibration: list[np.ndarray]) -> Path:

@@ -24,7 +24,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from penmark.model import create_model
-from penmark.model.export import export_onnx
+from penmark.model.export import export_onnx, training_metadata
 from penmark.model.net import STRIDE
 from penmark.runtime.detector import DEFAULT_MODEL
 from penmark.train.data import CropDataset, SourceSpec, SynthSource, load_coco
@@ -138,27 +138,22 @@ def save_checkpoint(
     tmp.replace(path)
 
 
-def keep_snapshot(path: Path, model, step: int, cfg: TrainConfig) -> Path:
-    """The weights that would be exported at ``step`` (fp16, a few MB), for choosing or averaging
-    checkpoints after the run (``penmark train --init``, ``scripts/export_release.py`` and
-    ``scripts/average_weights.py`` read it); ``last.pt`` is overwritten, these are not."""
-    state = {k: v.detach().half() if v.is_floating_point() else v.detach().clone()
-             for k, v in model.state_dict().items()}
-    torch.save({"model": state, "step": step, "config": asdict(cfg)}, path)
+def save_weights(path: Path, state: dict, step: int, config: dict) -> Path:
+    """A weights-only checkpoint in fp16 (a few MB): release checkpoints
+    (``checkpoints/<name>.pt``) and the ``--keep-every`` snapshots, which, unlike ``last.pt``,
+    are not overwritten. ``penmark train --init``, ``scripts/export_release.py`` and
+    ``scripts/average_weights.py`` read it."""
+    half = {k: v.detach().half() if v.is_floating_point() else v.detach().clone()
+            for k, v in state.items()}
+    torch.save({"model": half, "step": step, "config": config}, path)
     return path
 
 
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
     was_training = model.training
     model.eval()
-    meta = {
-        "input_size": cfg.input_size,
-        "name": cfg.export_name,
-        "model": cfg.model,
-        "train_step": step,
-        "trained": True,
-    }
-    path = export_onnx(model, out / "last.onnx", meta)
+    path = export_onnx(model, out / "last.onnx",
+                       training_metadata(asdict(cfg), step, cfg.export_name))
     model.train(was_training)
     return path
 
@@ -235,7 +230,8 @@ def train(cfg: TrainConfig) -> Path:
             save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
             export(ema.model if ema else model, out, cfg, step)
         if cfg.keep_every and step % cfg.keep_every == 0:
-            keep_snapshot(out / f"step{step:06d}.pt", ema.model if ema else model, step, cfg)
+            save_weights(out / f"step{step:06d}.pt", (ema.model if ema else model).state_dict(),
+                         step, asdict(cfg))
     save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
     export(ema.model if ema else model, out, cfg, step)
     log.close()

@@ -98,7 +98,11 @@ def random_style(
     paths = bank.roles[role] or bank.roles["hand"]
     return HandStyle(
         font_path=rng.choice(paths),
-        size=size or rng.randint(38, 70),
+        # A writer's natural size (font px; ink boxes come out ~0.8x): real filled-in phrases
+        # are ~60-100 px tall at 200 dpi (scripts/size_stats.py); slots can only shrink it.
+        # Drawn with the old call (38-70) and stretched to 56-110 so that the random stream,
+        # and with it every fixed-seed hard-negative page, stays the same.
+        size=size or round(56 + (rng.randint(38, 70) - 38) * 54 / 32),
         shear=math.tan(math.radians(rng.gauss(6, 8))),
         spacing=rng.uniform(0.92, 1.12),
         # Floors on jitter/drift/elastic: a hand never repeats a glyph exactly, and the same

@@ -146,7 +146,7 @@ class _Composer:
         img = None
         max_h = min(width * rng.uniform(0.3, 0.6), rng.uniform(90, 240) * self.cv.s)
         if initials:
-            max_h = min(width * 1.2, rng.uniform(40, 110) * self.cv.s)
+            max_h = min(width * 1.2, rng.uniform(50, 140) * self.cv.s)
         if r < self.cfg.real_signature_fraction:
             img = real_signature(self.cfg, rng, width, max_h * 1.3)
         if img is None and r < 0.7:
@@ -204,8 +204,8 @@ class _Composer:
                     break
                 self.paste(img, col, x + rng.gauss(0, 6), y, "handwritten")
                 y += max(img.height, size) * rng.uniform(1.1, 1.4)
-        if rng.random() < 0.2:
-            item = self.signature_item(int(rng.uniform(40, 110) * cv.s), initials=True)
+        if rng.random() < 0.12:
+            item = self.signature_item(int(rng.uniform(60, 170) * cv.s), initials=True)
             if item:
                 img, col = item
                 self.paste(img, col, rng.choice((0.02, 0.88)) * W, rng.uniform(0.2, 0.85) * H,
@@ -281,7 +281,7 @@ class _Composer:
     def plan(self, slot: Slot, hard_negative: bool) -> bool:
         """Decide a slot's fate; typed fill-ins are drawn now. True = handwriting later."""
         rng, cv = self.rng, self.cv
-        p_fill = {"sig": 0.85, "initials": 0.7, "line": 0.6, "box": 0.55, "check": 0.35,
+        p_fill = {"sig": 0.85, "initials": 0.5, "line": 0.6, "box": 0.55, "check": 0.35,
                   "note": 0.45, "margin": 0.2, "grid": 0.7}.get(slot.kind, 0.5)
         if slot.kind == "note" and (slot.hint == "page" or slot.hint.startswith("ruled:")):
             p_fill = 0.9
@@ -313,8 +313,10 @@ class _Composer:
         w, h = x1 - x0, y1 - y0
         if slot.kind in ("line", "box"):
             s = T.fill_value(rng, slot.hint)
-            height = min(h * rng.uniform(0.6, 1.0), 90 * cv.s) if slot.kind == "box" else \
-                rng.uniform(44, 96) * cv.s
+            # Sizes follow the real train sets (scripts/size_stats.py): filled-in phrases on
+            # GSA leases are ~60-100 px tall at 200 dpi, more than forms' line spacing suggests.
+            height = min(h * rng.uniform(0.7, 1.25), 130 * cv.s) if slot.kind == "box" else \
+                rng.uniform(70, 150) * cv.s
             item = self.hand_item(s, height)
             if item is None:
                 return
@@ -337,7 +339,7 @@ class _Composer:
             y = y1 - img.height * rng.uniform(0.55, 1.05)
             self.paste(img, col, x, y, "signature")
             if rng.random() < 0.3:  # date next to the signature
-                item = self.hand_item(T.date(rng), rng.uniform(26, 50) * cv.s)
+                item = self.hand_item(T.date(rng), rng.uniform(40, 80) * cv.s)
                 if item:
                     d, c = item
                     # often written right after the name ("Jan Conlon 6/5/98" on Tobacco800):
@@ -346,7 +348,7 @@ class _Composer:
                     self.paste(d, c, x + img.width + gap * cv.s,
                                y1 - d.height * rng.uniform(0.8, 1.05), "handwritten")
         elif slot.kind == "initials":
-            item = self.signature_item(int(rng.uniform(40, 130) * cv.s), initials=True)
+            item = self.signature_item(int(rng.uniform(70, 200) * cv.s), initials=True)
             if item:
                 img, col = item
                 self.paste(img, col, x0 + rng.uniform(0, max(1, w - img.width)),
@@ -358,7 +360,7 @@ class _Composer:
         elif slot.kind in ("note", "margin"):
             style = rng.choice(self.writers)
             lines = rng.randint(1, 4) if slot.kind == "note" else rng.randint(1, 2)
-            size = rng.uniform(38, 75) * cv.s
+            size = rng.uniform(55, 110) * cv.s
             x = x0 + rng.uniform(0, 0.4) * w
             y = y0 + rng.uniform(0, 0.5) * max(1, h - lines * size * 1.6)
             ruled = slot.hint.startswith("ruled:")

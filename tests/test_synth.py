@@ -275,3 +275,23 @@ def test_comb_field_gives_one_box_per_value() -> None:
         # cells hold the characters: ink stays within the comb (a few px of overhang)
         assert p.xs.min() >= x0 - 6 and p.xs.max() <= x1 + 6
         assert p.ys.min() >= y0 - 12 and p.ys.max() <= y1 + 12
+
+
+def test_handwriting_and_signatures_come_at_real_sizes() -> None:
+    # Real train sets, long side scaled to 1700 (scripts/size_stats.py): handwritten phrases
+    # have median height 59 (GSA) / 81 (cheques), signatures 83-87 tall and ~310 wide. Before
+    # session 5 these 32 pages gave handwriting median 33, signatures median 46 tall and 69 %
+    # narrower than 80 px (tiny initials); now 46, 66 and 33 %. A network trained on the old
+    # sizes learns a size prior that real pages do not follow.
+    cfg = SynthConfig(hard_negative_fraction=0.0, photo_fraction=0.0)
+    sizes: dict[str, list[tuple[float, float]]] = {"handwritten": [], "signature": []}
+    for seed in range(32):
+        page = generate_page(seed, cfg)
+        s = 1700 / max(page.image.size)
+        for r in page.regions:
+            sizes[r.label].append(((r.box[2] - r.box[0]) * s, (r.box[3] - r.box[1]) * s))
+    hw, sig = np.array(sizes["handwritten"]), np.array(sizes["signature"])
+    assert len(hw) > 100 and len(sig) > 30
+    assert 42 <= np.median(hw[:, 1]) <= 75, np.median(hw[:, 1])
+    assert np.median(sig[:, 1]) >= 58, np.median(sig[:, 1])
+    assert (sig[:, 0] < 80).mean() <= 0.5, (sig[:, 0] < 80).mean()

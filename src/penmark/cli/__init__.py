@@ -25,6 +25,7 @@ def _register() -> None:
         app.command("synth")(synth)
     for module, name in (
         ("penmark.cli.train", "train"),
+        ("penmark.cli.train_verifier", "train_verifier"),
         ("penmark.cli.evaluate", "evaluate"),
         ("penmark.cli.bench", "bench"),
         ("penmark.cli.serve", "serve"),
@@ -35,7 +36,7 @@ def _register() -> None:
             if exc.name != module:
                 raise
             continue
-        app.command(name)(getattr(mod, name))
+        app.command(name.replace("_", "-"))(getattr(mod, name))
 
 
 _register()

@@ -15,6 +15,7 @@ from penmark.io import ImageInput, load_image
 from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
+from penmark.runtime.verify import PROPOSAL_FLOOR, Verifier
 
 DEFAULT_MODEL = "penmark-hw-sig-v5"
 # best pooled val F1 of penmark-hw-sig-v5 (int8; v4 too), ties within 0.005 to the lower
@@ -59,6 +60,9 @@ class Detector:
     ``num_threads`` sets onnxruntime's intra-op threads (use 1 per worker process).
     ``cross_class_iou`` (off by default) drops the weaker of a signature/handwritten pair whose
     boxes overlap by more than this IoU (cleaner drawings, slightly lower signature AP).
+    ``verifier`` (a :class:`~penmark.runtime.verify.Verifier` or its ONNX file) rescores each
+    region from a crop at page resolution; pretrained models that need one name it in the
+    registry, so ``Detector.pretrained(name)`` loads it.
     """
 
     def __init__(
@@ -70,6 +74,7 @@ class Detector:
         num_threads: int | None = None,
         name: str | None = None,
         cross_class_iou: float | None = None,
+        verifier: Verifier | str | os.PathLike | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -96,6 +101,9 @@ class Detector:
         # Off by default: suppressing the weaker of a signature/handwritten pair on the same ink
         # gives cleaner drawings but was measured to cost signature AP (experiments/README.md).
         self.cross_class_iou = cross_class_iou
+        if verifier is not None and not isinstance(verifier, Verifier):
+            verifier = Verifier(verifier, num_threads=num_threads)
+        self.verifier: Verifier | None = verifier
 
     @classmethod
     def pretrained(cls, name: str = DEFAULT_MODEL, **kwargs) -> Detector:
@@ -128,7 +136,8 @@ class Detector:
         keep_labels = self.labels if labels is None else self._check_labels(labels)
         tensor, box = prepare(pil, self.input_size, self.pad_multiple)
         heat, ltrb = self.predict_raw(tensor)
-        boxes, scores, classes = decode(heat[0], ltrb[0], self.stride, thr)
+        proposal_thr = self._proposal_threshold(thr)
+        boxes, scores, classes = decode(heat[0], ltrb[0], self.stride, proposal_thr)
         regions = to_regions(
             boxes,
             scores,
@@ -140,7 +149,18 @@ class Detector:
             page,
             cross_class_iou=self.cross_class_iou,
         )
-        return [r for r in regions if r.label in keep_labels]
+        regions = [r for r in regions if r.label in keep_labels]
+        if self.verifier is not None:
+            regions = [r for r in self.verifier.rescore(pil, regions) if r.score >= thr]
+            regions.sort(key=lambda r: -r.score)
+        return regions
+
+    def _proposal_threshold(self, thr: float) -> float:
+        """Detector-score threshold that can still reach ``thr`` after verification: with
+        weight ``w`` a region ends at most at ``det ** (1 - w)``."""
+        if self.verifier is None:
+            return thr
+        return max(thr ** (1.0 / (1.0 - self.verifier.weight)), PROPOSAL_FLOOR)
 
     def __repr__(self) -> str:
         return (

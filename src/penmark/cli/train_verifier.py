@@ -1,0 +1,40 @@
+"""``penmark train-verifier``: train the region verifier on crop sets (needs ``[train]``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+
+def train_verifier(
+    data: list[Path] = typer.Option(
+        ..., "--data", help="Crop set (.npz from scripts/build_verifier_set.py). Repeatable."
+    ),
+    out: Path = typer.Option(Path("runs/verifier"), help="Output folder (last.pt, log, ONNX)."),
+    epochs: float = typer.Option(4.0, help="Passes over the crops (drawn with replacement)."),
+    batch: int = typer.Option(128),
+    lr: float = typer.Option(2e-3),
+    real_share: float = typer.Option(0.4, help="Share of crops drawn from real pages."),
+    seed: int = typer.Option(0),
+    threads: int = typer.Option(2, help="Torch threads."),
+    check: list[Path] = typer.Option(
+        [], help="Crop sets to report AUC / accuracy on after training (e.g. from val splits)."
+    ),
+) -> None:
+    """Train the crop classifier that rescores detector regions (penmark.runtime.verify)."""
+    from penmark.train.verifier import CropSet
+    from penmark.train.verifier import check as check_set
+    from penmark.train.verifier import train_verifier as fit
+
+    crops = CropSet.load(*data)
+    typer.echo(f"{len(crops.targets)} crops from {len(data)} set(s)")
+    onnx_path = fit(crops, out, epochs=epochs, batch=batch, lr=lr, seed=seed, threads=threads,
+                    real_share=real_share)
+    typer.echo(f"wrote {onnx_path}")
+    for path in check:
+        report = check_set(CropSet.load(path), onnx_path)
+        (out / f"check-{path.stem}.json").write_text(json.dumps(report, indent=2))
+        for key, row in report.items():
+            typer.echo(f"{path.stem} {key}: {row}")

@@ -1,0 +1,135 @@
+"""Second look at each detected region: a small crop classifier that rescores the detector.
+
+Why: the detector sees a page at ~93 dpi (1024 px long side), where a line printed in a
+handwriting font and a handwritten line look alike; most of its false alarms are such print
+(MODEL_CARD.md). The verifier looks at each candidate box again, cut from the page at its own
+resolution (a box is scaled to :data:`CROP_H` px high, so a 60 px handwritten line is seen
+about at scan resolution), with some context around it, and says how likely the box holds
+handwriting / a signature. The detector's score and the verifier's probability are combined by
+a geometric mean, so both must agree for a region to score high.
+
+:func:`verifier_crop` is the one pre-processing used both to train the verifier
+(:mod:`penmark.train.verifier`) and here at inference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from penmark.region import LABELS, Region
+
+CROP_H, CROP_W = 64, 256
+CHANNELS = 2  # normalised ink darkness, colourfulness (blue/red pen against black print)
+# Detector scores below this are never verified (nor reported) when a verifier is on: with the
+# default weight they could not end above 0.17, and each verified region costs a crop.
+PROPOSAL_FLOOR = 0.03
+
+
+def _context_box(box: Sequence[float], width: int, height: int) -> tuple[int, int, int, int]:
+    """The box grown by a margin of context (some of the print or lines around it)."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    h = max(y1 - y0, 1.0)
+    w = max(x1 - x0, 1.0)
+    my = 0.25 * h + 2
+    mx = 0.05 * w + 0.25 * h + 2
+    return (
+        max(int(np.floor(x0 - mx)), 0),
+        max(int(np.floor(y0 - my)), 0),
+        min(int(np.ceil(x1 + mx)), width),
+        min(int(np.ceil(y1 + my)), height),
+    )
+
+
+def verifier_crop(image: Image.Image, box: Sequence[float]) -> np.ndarray:
+    """``(CHANNELS, CROP_H, CROP_W)`` float32 input for one box of an RGB page.
+
+    The box plus context is scaled to fit ``CROP_H x CROP_W`` (aspect kept, centred, the rest
+    left blank = paper). Channel 0 is ink darkness normalised by the crop's own paper and ink
+    levels (scan brightness and paper tint differ between sources); channel 1 is chroma.
+    """
+    cx0, cy0, cx1, cy1 = _context_box(box, image.width, image.height)
+    out = np.zeros((CHANNELS, CROP_H, CROP_W), np.float32)
+    if cx1 - cx0 < 2 or cy1 - cy0 < 2:
+        return out
+    crop = image.crop((cx0, cy0, cx1, cy1))
+    if crop.mode != "RGB":
+        crop = crop.convert("RGB")
+    scale = min(CROP_H / crop.height, CROP_W / crop.width)
+    nw = max(1, min(CROP_W, round(crop.width * scale)))
+    nh = max(1, min(CROP_H, round(crop.height * scale)))
+    rgb = np.asarray(crop.resize((nw, nh), Image.BILINEAR), np.float32)
+    gray = rgb.mean(axis=2)
+    paper = np.percentile(gray, 90)
+    ink = np.percentile(gray, 2)
+    dark = np.clip((paper - gray) / max(paper - ink, 40.0), 0.0, 1.0)
+    chroma = (rgb.max(axis=2) - rgb.min(axis=2)) / 255.0
+    oy, ox = (CROP_H - nh) // 2, (CROP_W - nw) // 2
+    out[0, oy : oy + nh, ox : ox + nw] = dark
+    out[1, oy : oy + nh, ox : ox + nw] = chroma
+    return out
+
+
+def combine_scores(det: np.ndarray, prob: np.ndarray, weight: float = 0.5) -> np.ndarray:
+    """Detector score and verifier probability -> region score (weighted geometric mean)."""
+    det = np.clip(det, 1e-6, 1.0)
+    prob = np.clip(prob, 1e-6, 1.0)
+    return np.exp((1.0 - weight) * np.log(det) + weight * np.log(prob)).astype(np.float32)
+
+
+class Verifier:
+    """ONNX crop classifier: ``probabilities(image, boxes) -> (N, len(labels))``.
+
+    Output ``k`` is the probability that the box holds label ``k`` (independent sigmoids: a
+    box may be neither, which is what print is).
+    """
+
+    def __init__(
+        self, weights: str | os.PathLike, num_threads: int | None = None, batch: int = 32
+    ) -> None:
+        import onnxruntime as ort
+
+        self.weights = Path(weights)
+        opts = ort.SessionOptions()
+        if num_threads:
+            opts.intra_op_num_threads = num_threads
+            opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        meta = {
+            k: json.loads(v) for k, v in self.session.get_modelmeta().custom_metadata_map.items()
+        }
+        self.metadata = meta
+        self.labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
+        self.weight = float(meta.get("score_weight", 0.5))
+        self.batch = batch
+
+    def probabilities(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+        if len(boxes) == 0:
+            return np.zeros((0, len(self.labels)), np.float32)
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        crops = np.stack([verifier_crop(image, b) for b in boxes])
+        outs = [
+            self.session.run(None, {"crops": crops[i : i + self.batch]})[0]
+            for i in range(0, len(crops), self.batch)
+        ]
+        return np.concatenate(outs).astype(np.float32)
+
+    def rescore(self, image: Image.Image, regions: Sequence[Region]) -> list[Region]:
+        """Each region's score becomes the geometric mean of its detector score and the
+        verifier's probability of its label (boxes and labels unchanged)."""
+        if not regions:
+            return []
+        probs = self.probabilities(image, [r.box for r in regions])
+        cols = np.array([self.labels.index(r.label) for r in regions])
+        p = probs[np.arange(len(regions)), cols]
+        scores = combine_scores(np.array([r.score for r in regions], np.float32), p, self.weight)
+        return [replace(r, score=float(s)) for r, s in zip(regions, scores, strict=True)]

@@ -1,0 +1,102 @@
+"""The region verifier: crop pre-processing, score combination, labelling of training crops,
+and a tiny trained verifier wired into the Detector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from penmark.runtime.verify import CHANNELS, CROP_H, CROP_W, combine_scores, verifier_crop
+
+
+def _page(ink=(20, 20, 20), paper=(235, 230, 215)) -> Image.Image:
+    im = Image.new("RGB", (800, 600), paper)
+    d = ImageDraw.Draw(im)
+    d.line([(100, 300), (200, 260), (300, 320), (400, 280)], fill=ink, width=4)
+    return im
+
+
+def test_crop_is_fixed_size_and_normalised_for_paper_tint():
+    box = (90, 250, 410, 330)
+    a = verifier_crop(_page(), box)
+    b = verifier_crop(_page(paper=(255, 255, 255)), box)
+    assert a.shape == b.shape == (CHANNELS, CROP_H, CROP_W)
+    assert 0.0 <= a.min() and a.max() <= 1.0
+    # tinted and white paper give (nearly) the same ink channel: levels come from the crop
+    assert np.abs(a[0] - b[0]).mean() < 0.02
+    assert a[0].max() > 0.9  # the stroke is there, at full darkness
+    # black ink has no colour; blue ink does
+    assert a[1].max() < 0.1
+    assert verifier_crop(_page(ink=(20, 40, 200)), box)[1].max() > 0.5
+
+
+def test_crop_keeps_aspect_and_survives_degenerate_boxes():
+    im = _page()
+    wide = verifier_crop(im, (0, 280, 800, 300))  # 40:1 line -> blank rows above and below
+    assert wide[0, 0].max() == 0.0 and wide[0, CROP_H // 2].max() > 0.5
+    assert verifier_crop(im, (790, 590, 900, 700)).shape == (CHANNELS, CROP_H, CROP_W)
+    assert not verifier_crop(im, (900, 700, 950, 750)).any()  # fully outside: blank, no error
+
+
+def test_combined_score_needs_both_to_agree():
+    det = np.array([0.9, 0.9, 0.2, 0.5], np.float32)
+    prob = np.array([0.9, 0.1, 0.9, 0.5], np.float32)
+    s = combine_scores(det, prob)
+    assert s[0] > 0.85 and s[1] < 0.31 and s[2] < 0.43
+    assert s[3] == pytest.approx(0.5, abs=1e-6)
+    assert np.all(combine_scores(det, prob, weight=0.0) == pytest.approx(det))
+
+
+def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():
+    pytest.importorskip("torch")
+    from penmark.train.verifier import roc_auc, targets_for
+
+    gt = np.array([[100, 100, 300, 150]], np.float32)
+    cls = np.array([1])  # a signature
+    boxes = np.array([[100, 100, 300, 150],   # the signature
+                      [110, 100, 290, 150],   # IoU 0.9: still it
+                      [100, 100, 200, 150],   # IoU 0.5: it (AP50's rule)
+                      [100, 100, 170, 150],   # IoU 0.35: ambiguous
+                      [500, 500, 600, 550]],  # elsewhere
+                     np.float32)
+    t = targets_for(boxes, gt, cls, labeled=np.array([0, 1]))  # handwriting not labelled
+    assert t[:, 0].tolist() == [-1] * 5
+    assert t[:, 1].tolist() == [1, 1, 1, -1, 0]
+    t = targets_for(boxes, gt, cls, labeled=np.array([1, 1]))
+    assert t[:, 0].tolist() == [0] * 5  # no handwriting on a fully labelled page
+    assert roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
+    assert roc_auc(np.array([0, 1, 0, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 0.75
+
+
+def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from penmark.model.verifier import VerifierNet, export_verifier
+    from penmark.runtime import Detector
+    from penmark.runtime.verify import PROPOSAL_FLOOR, Verifier
+
+    net = VerifierNet().eval()
+    with torch.no_grad():  # a verifier that is sure of everything: p = sigmoid(8) ~ 1
+        net.head.weight.zero_()
+        net.head.bias.fill_(8.0)
+    path = export_verifier(net, tmp_path / "v.onnx")
+    verifier = Verifier(path)
+    assert verifier.labels == ("handwritten", "signature") and verifier.weight == 0.5
+    page = "examples/sample_page.jpg"
+    plain = Detector.pretrained(threshold=0.3)
+    checked = Detector.pretrained(threshold=0.3, verifier=verifier)
+    assert checked._proposal_threshold(0.3) == pytest.approx(0.09)
+    assert checked._proposal_threshold(0.1) == PROPOSAL_FLOOR
+    before = plain.detect(page)
+    after = checked.detect(page)
+    # p ~ 1 lifts each score to sqrt(score): every region found before is still found, higher
+    assert len(after) >= len(before) > 0
+    for r in before:
+        match = [a for a in after if a.box == r.box and a.label == r.label]
+        assert match and match[0].score == pytest.approx(np.sqrt(r.score), rel=1e-3)
+    assert [r.score for r in after] == sorted((r.score for r in after), reverse=True)
+    with torch.no_grad():  # and one that rejects everything
+        net.head.bias.fill_(-8.0)
+    checked = Detector.pretrained(threshold=0.3, verifier=export_verifier(net, tmp_path / "n.onnx"))
+    assert checked.detect(page) == []

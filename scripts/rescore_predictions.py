@@ -30,8 +30,11 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--min-score", type=float, default=0.03,
                     help="drop regions the detector scored lower (they end below 0.18 anyway)")
+    ap.add_argument("--weight", type=float, help="verifier weight w (default: the file's own)")
     args = ap.parse_args()
     verifier = Verifier(args.verifier)
+    if args.weight is not None:
+        verifier.weight = args.weight
     preds = json.loads(Path(args.cache).read_text())
     out = {}
     for name, regions in tqdm(preds.items()):

@@ -100,3 +100,27 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
         net.head.bias.fill_(-8.0)
     checked = Detector.pretrained(threshold=0.3, verifier=export_verifier(net, tmp_path / "n.onnx"))
     assert checked.detect(page) == []
+
+
+def test_a_weights_file_carries_its_verifier(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from penmark.model.bundle import embed_verifier
+    from penmark.model.verifier import VerifierNet, export_verifier
+    from penmark.runtime import Detector
+    from penmark.runtime.detector import DEFAULT_MODEL, _weights_path
+
+    net = VerifierNet().eval()
+    with torch.no_grad():
+        net.head.weight.zero_()
+        net.head.bias.fill_(-8.0)  # rejects everything: easy to see that it is in use
+    v = export_verifier(net, tmp_path / "v.onnx")
+    bundled = embed_verifier(_weights_path(DEFAULT_MODEL), v, tmp_path / "b.onnx", name="b")
+    det = Detector(bundled, threshold=0.3)
+    assert det.verifier is not None and det.metadata["name"] == "b"
+    assert "verifier_onnx" not in det.metadata  # the bytes are not shown as metadata
+    assert det.detect("examples/sample_page.jpg") == []
+    alone = Detector(bundled, threshold=0.3, verifier=False)
+    assert alone.verifier is None and len(alone.detect("examples/sample_page.jpg")) > 0
+    with pytest.raises(ValueError, match="no embedded verifier"):
+        Detector(_weights_path("penmark-hw-sig-v1"), verifier=True)

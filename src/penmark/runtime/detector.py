@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from penmark.io import ImageInput, load_image
 from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
-from penmark.runtime.verify import PROPOSAL_FLOOR, Verifier
+from penmark.runtime.verify import PROPOSAL_FLOOR, VERIFIER_KEY, Verifier
 
 DEFAULT_MODEL = "penmark-hw-sig-v5"
 # best pooled val F1 of penmark-hw-sig-v5 (int8; v4 too), ties within 0.005 to the lower
@@ -61,8 +62,9 @@ class Detector:
     ``cross_class_iou`` (off by default) drops the weaker of a signature/handwritten pair whose
     boxes overlap by more than this IoU (cleaner drawings, slightly lower signature AP).
     ``verifier`` (a :class:`~penmark.runtime.verify.Verifier` or its ONNX file) rescores each
-    region from a crop at page resolution; pretrained models that need one name it in the
-    registry, so ``Detector.pretrained(name)`` loads it.
+    region from a crop at page resolution. By default the verifier embedded in the weights file
+    is used, if it has one (:mod:`penmark.model.bundle`); ``verifier=False`` runs the detector
+    alone.
     """
 
     def __init__(
@@ -74,7 +76,7 @@ class Detector:
         num_threads: int | None = None,
         name: str | None = None,
         cross_class_iou: float | None = None,
-        verifier: Verifier | str | os.PathLike | None = None,
+        verifier: Verifier | str | os.PathLike | bool | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -89,7 +91,9 @@ class Detector:
             str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         meta = {
-            k: json.loads(v) for k, v in self.session.get_modelmeta().custom_metadata_map.items()
+            k: json.loads(v)
+            for k, v in self.session.get_modelmeta().custom_metadata_map.items()
+            if k != VERIFIER_KEY
         }
         self.metadata = meta
         self.model_labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
@@ -101,9 +105,23 @@ class Detector:
         # Off by default: suppressing the weaker of a signature/handwritten pair on the same ink
         # gives cleaner drawings but was measured to cost signature AP (experiments/README.md).
         self.cross_class_iou = cross_class_iou
-        if verifier is not None and not isinstance(verifier, Verifier):
-            verifier = Verifier(verifier, num_threads=num_threads)
-        self.verifier: Verifier | None = verifier
+        self.verifier: Verifier | None = self._load_verifier(verifier, num_threads)
+
+    def _load_verifier(
+        self, verifier: Verifier | str | os.PathLike | bool | None, num_threads: int | None
+    ) -> Verifier | None:
+        if verifier is False:
+            return None
+        if isinstance(verifier, Verifier):
+            return verifier
+        if verifier is None or verifier is True:
+            embedded = self.session.get_modelmeta().custom_metadata_map.get(VERIFIER_KEY)
+            if embedded is None:
+                if verifier is True:
+                    raise ValueError(f"{self.weights} has no embedded verifier")
+                return None
+            return Verifier(base64.b64decode(json.loads(embedded)), num_threads=num_threads)
+        return Verifier(verifier, num_threads=num_threads)
 
     @classmethod
     def pretrained(cls, name: str = DEFAULT_MODEL, **kwargs) -> Detector:

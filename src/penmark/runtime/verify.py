@@ -30,6 +30,8 @@ CHANNELS = 2  # normalised ink darkness, colourfulness (blue/red pen against bla
 # Detector scores below this are never verified (nor reported) when a verifier is on: with the
 # default weight they could not end above 0.17, and each verified region costs a crop.
 PROPOSAL_FLOOR = 0.03
+# metadata key of a detector ONNX file that carries its verifier (penmark.model.bundle)
+VERIFIER_KEY = "verifier_onnx"
 
 
 def _context_box(box: Sequence[float], width: int, height: int) -> tuple[int, int, int, int]:
@@ -91,17 +93,18 @@ class Verifier:
     """
 
     def __init__(
-        self, weights: str | os.PathLike, num_threads: int | None = None, batch: int = 32
+        self, weights: str | os.PathLike | bytes, num_threads: int | None = None, batch: int = 32
     ) -> None:
         import onnxruntime as ort
 
-        self.weights = Path(weights)
+        self.weights = weights if isinstance(weights, bytes) else Path(weights)
         opts = ort.SessionOptions()
         if num_threads:
             opts.intra_op_num_threads = num_threads
             opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(
-            str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
+            self.weights if isinstance(self.weights, bytes) else str(self.weights),
+            sess_options=opts, providers=["CPUExecutionProvider"]
         )
         meta = {
             k: json.loads(v) for k, v in self.session.get_modelmeta().custom_metadata_map.items()

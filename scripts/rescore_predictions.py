@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from tqdm import tqdm
+from rich.progress import track
 
 from penmark.formats import region_from_dict, region_to_dict
 from penmark.io import load_image
@@ -37,7 +37,7 @@ def main() -> None:
         verifier.weight = args.weight
     preds = json.loads(Path(args.cache).read_text())
     out = {}
-    for name, regions in tqdm(preds.items()):
+    for name, regions in track(preds.items(), description="rescoring", transient=True):
         regs = [region_from_dict(d) for d in regions if d["score"] >= args.min_score]
         out[name] = [region_to_dict(r) for r in verifier.rescore(load_image(name), regs)]
     Path(args.out).write_text(json.dumps(out))

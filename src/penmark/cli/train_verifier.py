@@ -18,6 +18,7 @@ def train_verifier(
     lr: float = typer.Option(2e-3),
     real_share: float = typer.Option(0.4, help="Share of crops drawn from real pages."),
     seed: int = typer.Option(0),
+    augment: bool = typer.Option(True, help="Random shift/scale, ink gamma, stroke width, noise."),
     threads: int = typer.Option(2, help="Torch threads."),
     check: list[Path] = typer.Option(
         [], help="Crop sets to report AUC / accuracy on after training (e.g. from val splits)."
@@ -31,7 +32,7 @@ def train_verifier(
     crops = CropSet.load(*data)
     typer.echo(f"{len(crops.targets)} crops from {len(data)} set(s)")
     onnx_path = fit(crops, out, epochs=epochs, batch=batch, lr=lr, seed=seed, threads=threads,
-                    real_share=real_share)
+                    real_share=real_share, augment=augment)
     typer.echo(f"wrote {onnx_path}")
     for path in check:
         report = check_set(CropSet.load(path), onnx_path)

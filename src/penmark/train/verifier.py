@@ -160,6 +160,39 @@ def build_synthetic(
     return CropSet(np.concatenate(crops), np.concatenate(targets), source, kind)
 
 
+def augment_crops(x, gen):
+    """Per-crop random shift and scale (detector boxes are loose or tight by a few pixels),
+    ink gamma, thicker or thinner strokes, and scan noise; ``x`` is ``(N, C, H, W)`` in 0..1.
+
+    Why: the real crops are few (~8,000) and are drawn many times per run; these are the ways
+    real scans of the same ink differ.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    n = x.shape[0]
+
+    def u(lo: float, hi: float, size=(n,)):
+        return lo + (hi - lo) * torch.rand(size, generator=gen)
+
+    scale = u(0.85, 1.15)
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0] = scale
+    theta[:, 1, 1] = scale * u(0.9, 1.1)
+    theta[:, 0, 2] = u(-0.06, 0.06)
+    theta[:, 1, 2] = u(-0.12, 0.12)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    ink = x[:, :1].clamp(0, 1) ** u(0.6, 1.5, (n, 1, 1, 1))
+    morph = torch.rand(n, generator=gen)
+    thick = F.max_pool2d(ink, 3, 1, 1)
+    thin = -F.max_pool2d(-ink, 3, 1, 1)
+    ink = torch.where((morph < 0.15).view(n, 1, 1, 1), thick, ink)
+    ink = torch.where((morph > 0.9).view(n, 1, 1, 1), thin, ink)
+    noise = torch.randn(ink.shape, generator=gen) * u(0.0, 0.06, (n, 1, 1, 1))
+    return torch.cat([(ink + noise).clamp(0, 1), x[:, 1:]], dim=1)
+
+
 def train_verifier(
     data: CropSet,
     out: str | Path,
@@ -169,12 +202,14 @@ def train_verifier(
     seed: int = 0,
     threads: int = 2,
     real_share: float = 0.4,
+    augment: bool = True,
 ) -> Path:
     """Train :class:`~penmark.model.verifier.VerifierNet` on ``data``; writes ``last.pt``,
     ``log.jsonl`` and ``verifier.onnx`` to ``out`` and returns the ONNX path.
 
     ``real_share``: share of crops drawn from real pages (source other than ``synth``); real
-    pages are few next to generated ones, and they are what users run on.
+    pages are few next to generated ones, and they are what users run on. ``augment``: see
+    :func:`augment_crops`.
     """
     import torch
 
@@ -201,6 +236,8 @@ def train_verifier(
             g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * frac)) * min(1.0, (step + 1) / 100)
         idx = rng.choice(n, batch, p=w)
         x = torch.from_numpy(data.crops[idx].astype(np.float32) / 255.0)
+        if augment:
+            x = augment_crops(x, torch.Generator().manual_seed(int(rng.integers(2**31))))
         if rng.random() < 0.5:  # colour is a cue on colour scans only; keep it optional
             x[:, 1] = 0.0
         y = torch.from_numpy(data.targets[idx].astype(np.int64))

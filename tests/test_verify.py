@@ -3,6 +3,8 @@ and a tiny trained verifier wired into the Detector."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -115,12 +117,40 @@ def test_a_weights_file_carries_its_verifier(tmp_path):
         net.head.weight.zero_()
         net.head.bias.fill_(-8.0)  # rejects everything: easy to see that it is in use
     v = export_verifier(net, tmp_path / "v.onnx")
-    bundled = embed_verifier(_weights_path(DEFAULT_MODEL), v, tmp_path / "b.onnx", name="b")
+    bundled = embed_verifier(
+        _weights_path(DEFAULT_MODEL), v, tmp_path / "b.onnx", weight=0.35, name="b"
+    )
     det = Detector(bundled, threshold=0.3)
     assert det.verifier is not None and det.metadata["name"] == "b"
+    assert det.verifier.weight == 0.35
     assert "verifier_onnx" not in det.metadata  # the bytes are not shown as metadata
     assert det.detect("examples/sample_page.jpg") == []
     alone = Detector(bundled, threshold=0.3, verifier=False)
     assert alone.verifier is None and len(alone.detect("examples/sample_page.jpg")) > 0
     with pytest.raises(ValueError, match="no embedded verifier"):
         Detector(_weights_path("penmark-hw-sig-v1"), verifier=True)
+
+
+def test_cli_uses_the_embedded_verifier_unless_told_not_to(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from typer.testing import CliRunner
+
+    from penmark.cli import app
+    from penmark.model.bundle import embed_verifier
+    from penmark.model.verifier import VerifierNet, export_verifier
+    from penmark.runtime.detector import _weights_path
+
+    net = VerifierNet().eval()
+    with torch.no_grad():
+        net.head.weight.zero_()
+        net.head.bias.fill_(-8.0)  # rejects everything
+    v = export_verifier(net, tmp_path / "v.onnx")
+    bundled = embed_verifier(_weights_path("penmark-hw-sig-v5"), v, tmp_path / "b.onnx")
+    runner = CliRunner()
+    args = ["detect", "examples/sample_page.jpg", "--weights", str(bundled), "--threshold", "0.3"]
+    verified = runner.invoke(app, args)
+    alone = runner.invoke(app, [*args, "--no-verify"])
+    assert verified.exit_code == alone.exit_code == 0
+    assert json.loads(verified.stdout)["regions"] == []
+    assert len(json.loads(alone.stdout)["regions"]) > 0

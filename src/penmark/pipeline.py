@@ -30,6 +30,7 @@ class Options:
 
     model: str = DEFAULT_MODEL
     weights: str | None = None  # an ONNX file to use instead of the named model
+    verify: bool = True  # rescore with the model's embedded verifier, if it has one
     threshold: float = DEFAULT_THRESHOLD
     labels: tuple[str, ...] | None = None
     dpi: float = DEFAULT_DPI
@@ -145,6 +146,7 @@ class PageProcessor:
                 "threshold": options.threshold,
                 "labels": options.labels,
                 "num_threads": options.threads,
+                "verifier": None if options.verify else False,
             }
             if options.weights:
                 detector = Detector(options.weights, **kwargs)

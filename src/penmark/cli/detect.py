@@ -124,6 +124,14 @@ def detect(
     weights: Annotated[
         Path | None, typer.Option(help="An ONNX detector file to use instead of --model.")
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Rescore regions with the model's verifier, if it has one (--no-verify: the "
+            "detector alone, faster, more false alarms on printed script).",
+        ),
+    ] = True,
     dpi: Annotated[float, typer.Option(help="PDF rendering resolution (dots per inch).")] = 200,
     pages: Annotated[
         str | None,
@@ -270,6 +278,7 @@ def detect(
     options = Options(
         model=model,
         weights=str(weights) if weights else None,
+        verify=verify,
         threshold=threshold,
         labels=keep,
         dpi=dpi,

@@ -17,22 +17,32 @@ from typing import Any
 from penmark.runtime.verify import VERIFIER_KEY
 
 
-def embed_verifier(
-    detector: str | Path, verifier: str | Path, out: str | Path, **metadata: Any
-) -> Path:
-    """Write ``out``: the ``detector`` ONNX with ``verifier`` embedded and ``metadata`` (e.g. a
-    new ``name``) set or replaced."""
-    import onnx
-
-    model = onnx.load(str(detector))
+def _set_metadata(model, metadata: dict[str, Any]) -> None:
     props = {p.key: p.value for p in model.metadata_props}
-    props[VERIFIER_KEY] = json.dumps(base64.b64encode(Path(verifier).read_bytes()).decode())
-    for key, value in metadata.items():
-        props[key] = json.dumps(value)
+    props.update({k: json.dumps(v) for k, v in metadata.items()})
     del model.metadata_props[:]
     for key, value in props.items():
         prop = model.metadata_props.add()
         prop.key, prop.value = key, value
+
+
+def embed_verifier(
+    detector: str | Path,
+    verifier: str | Path,
+    out: str | Path,
+    weight: float | None = None,
+    **metadata: Any,
+) -> Path:
+    """Write ``out``: the ``detector`` ONNX with ``verifier`` embedded (its score ``weight``
+    set, if given) and ``metadata`` (e.g. a new ``name``) set or replaced."""
+    import onnx
+
+    ver = onnx.load(str(verifier))
+    if weight is not None:
+        _set_metadata(ver, {"score_weight": float(weight)})
+    model = onnx.load(str(detector))
+    blob = base64.b64encode(ver.SerializeToString()).decode()
+    _set_metadata(model, {VERIFIER_KEY: blob, **metadata})
     out = Path(out)
     onnx.save(model, str(out))
     return out

@@ -1,0 +1,29 @@
+"""Make a shipped model file: a detector ONNX with a verifier inside (penmark.model.bundle).
+
+    python scripts/bundle_verifier.py --detector src/penmark/weights/penmark-hw-sig-v5.onnx \\
+        --verifier runs/verifier2/verifier.onnx --weight 0.35 --name penmark-hw-sig-v6 \\
+        --out src/penmark/weights/penmark-hw-sig-v6.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from penmark.model.bundle import embed_verifier
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--detector", required=True)
+    ap.add_argument("--verifier", required=True)
+    ap.add_argument("--weight", type=float, required=True, help="verifier score weight w")
+    ap.add_argument("--name", required=True, help="registry name written into the file")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    out = embed_verifier(args.detector, args.verifier, args.out, weight=args.weight,
+                         name=args.name)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,17 +10,19 @@ from __future__ import annotations
 import argparse
 
 from penmark.model.bundle import embed_verifier
+from penmark.runtime.verify import parse_weights
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--detector", required=True)
     ap.add_argument("--verifier", required=True)
-    ap.add_argument("--weight", type=float, required=True, help="verifier score weight w")
+    ap.add_argument("--weight", required=True,
+                    help="verifier score weight w: one number or handwritten=0.5,signature=0")
     ap.add_argument("--name", required=True, help="registry name written into the file")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    out = embed_verifier(args.detector, args.verifier, args.out, weight=args.weight,
+    out = embed_verifier(args.detector, args.verifier, args.out, weight=parse_weights(args.weight),
                          name=args.name)
     print(f"wrote {out}")
 

@@ -20,7 +20,7 @@ from rich.progress import track
 
 from penmark.formats import region_from_dict, region_to_dict
 from penmark.io import load_image
-from penmark.runtime.verify import Verifier
+from penmark.runtime.verify import Verifier, parse_weights
 
 
 def main() -> None:
@@ -30,11 +30,12 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--min-score", type=float, default=0.03,
                     help="drop regions the detector scored lower (they end below 0.18 anyway)")
-    ap.add_argument("--weight", type=float, help="verifier weight w (default: the file's own)")
+    ap.add_argument("--weight", help="verifier weight w, one or per label "
+                    "(handwritten=0.5,signature=0); default: the file's own")
     args = ap.parse_args()
     verifier = Verifier(args.verifier)
     if args.weight is not None:
-        verifier.weight = args.weight
+        verifier.label_weights = parse_weights(args.weight, verifier.labels)
     preds = json.loads(Path(args.cache).read_text())
     out = {}
     for name, regions in track(preds.items(), description="rescoring", transient=True):

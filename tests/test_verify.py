@@ -50,6 +50,19 @@ def test_combined_score_needs_both_to_agree():
     assert np.all(combine_scores(det, prob, weight=0.0) == pytest.approx(det))
 
 
+def test_verifier_weights_per_label():
+    from penmark.runtime.verify import parse_weights
+
+    assert parse_weights(0.35) == {"handwritten": 0.35, "signature": 0.35}
+    assert parse_weights("0.5") == {"handwritten": 0.5, "signature": 0.5}
+    assert parse_weights("handwritten=0.5") == {"handwritten": 0.5, "signature": 0.0}
+    assert parse_weights({"signature": 0.2}) == {"handwritten": 0.0, "signature": 0.2}
+    with pytest.raises(ValueError, match="unknown labels"):
+        parse_weights("stamp=0.5")
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        parse_weights("handwritten=1.0")
+
+
 def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():
     pytest.importorskip("torch")
     from penmark.train.verifier import roc_auc, targets_for
@@ -100,8 +113,12 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
     assert [r.score for r in after] == sorted((r.score for r in after), reverse=True)
     with torch.no_grad():  # and one that rejects everything
         net.head.bias.fill_(-8.0)
-    checked = Detector.pretrained(threshold=0.3, verifier=export_verifier(net, tmp_path / "n.onnx"))
-    assert checked.detect(page) == []
+    rejecting = Verifier(export_verifier(net, tmp_path / "n.onnx"))
+    assert Detector.pretrained(threshold=0.3, verifier=rejecting).detect(page) == []
+    # verifying handwriting only: signatures keep their detector scores, handwriting is gone
+    rejecting.label_weights = {"handwritten": 0.5, "signature": 0.0}
+    hw_only = Detector.pretrained(threshold=0.3, verifier=rejecting).detect(page)
+    assert hw_only == [r for r in before if r.label == "signature"]
 
 
 def test_a_weights_file_carries_its_verifier(tmp_path):

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from penmark.runtime.verify import VERIFIER_KEY
+from penmark.runtime.verify import VERIFIER_KEY, parse_weights
 
 
 def _set_metadata(model, metadata: dict[str, Any]) -> None:
@@ -30,16 +30,16 @@ def embed_verifier(
     detector: str | Path,
     verifier: str | Path,
     out: str | Path,
-    weight: float | None = None,
+    weight: float | dict[str, float] | None = None,
     **metadata: Any,
 ) -> Path:
     """Write ``out``: the ``detector`` ONNX with ``verifier`` embedded (its score ``weight``
-    set, if given) and ``metadata`` (e.g. a new ``name``) set or replaced."""
+    set, if given: one number or one per label) and ``metadata`` (e.g. a new ``name``) set or replaced."""
     import onnx
 
     ver = onnx.load(str(verifier))
     if weight is not None:
-        _set_metadata(ver, {"score_weight": float(weight)})
+        _set_metadata(ver, {"score_weight": parse_weights(weight)})
     model = onnx.load(str(detector))
     blob = base64.b64encode(ver.SerializeToString()).decode()
     _set_metadata(model, {VERIFIER_KEY: blob, **metadata})

@@ -78,18 +78,43 @@ def verifier_crop(image: Image.Image, box: Sequence[float]) -> np.ndarray:
     return out
 
 
-def combine_scores(det: np.ndarray, prob: np.ndarray, weight: float = 0.5) -> np.ndarray:
-    """Detector score and verifier probability -> region score (weighted geometric mean)."""
+def combine_scores(
+    det: np.ndarray, prob: np.ndarray, weight: float | np.ndarray = 0.5
+) -> np.ndarray:
+    """Detector score and verifier probability -> region score (weighted geometric mean);
+    ``weight`` is one number or one per region."""
     det = np.clip(det, 1e-6, 1.0)
     prob = np.clip(prob, 1e-6, 1.0)
     return np.exp((1.0 - weight) * np.log(det) + weight * np.log(prob)).astype(np.float32)
+
+
+def parse_weights(spec: str | float | dict, labels: Sequence[str] = LABELS) -> dict[str, float]:
+    """Score weight per label from ``0.35``, ``"0.35"``, ``"handwritten=0.5,signature=0"`` or
+    a dict (labels not named get 0: their detector score is kept)."""
+    if isinstance(spec, dict):
+        out = {k: float(v) for k, v in spec.items()}
+    elif isinstance(spec, str) and "=" in spec:
+        out = {}
+        for part in spec.split(","):
+            key, _, value = part.partition("=")
+            out[key.strip()] = float(value)
+    else:
+        return {k: float(spec) for k in labels}
+    unknown = set(out) - set(labels)
+    if unknown:
+        raise ValueError(f"unknown labels in verifier weights: {sorted(unknown)}")
+    if any(not 0.0 <= w < 1.0 for w in out.values()):
+        raise ValueError(f"verifier weights must be in [0, 1): {out}")
+    return {k: out.get(k, 0.0) for k in labels}
 
 
 class Verifier:
     """ONNX crop classifier: ``probabilities(image, boxes) -> (N, len(labels))``.
 
     Output ``k`` is the probability that the box holds label ``k`` (independent sigmoids: a
-    box may be neither, which is what print is).
+    box may be neither, which is what print is). ``label_weights`` (from the file's
+    ``score_weight`` metadata: one number or one per label) says how much the verifier counts
+    for each label; a label with weight 0 is not verified at all.
     """
 
     def __init__(
@@ -111,8 +136,13 @@ class Verifier:
         }
         self.metadata = meta
         self.labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
-        self.weight = float(meta.get("score_weight", 0.5))
+        self.label_weights = parse_weights(meta.get("score_weight", 0.5), self.labels)
         self.batch = batch
+
+    @property
+    def weight(self) -> float:
+        """The largest label weight (what bounds how far a score can rise)."""
+        return max(self.label_weights.values())
 
     def probabilities(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
         if len(boxes) == 0:
@@ -127,12 +157,17 @@ class Verifier:
         return np.concatenate(outs).astype(np.float32)
 
     def rescore(self, image: Image.Image, regions: Sequence[Region]) -> list[Region]:
-        """Each region's score becomes the geometric mean of its detector score and the
-        verifier's probability of its label (boxes and labels unchanged)."""
-        if not regions:
-            return []
-        probs = self.probabilities(image, [r.box for r in regions])
-        cols = np.array([self.labels.index(r.label) for r in regions])
-        p = probs[np.arange(len(regions)), cols]
-        scores = combine_scores(np.array([r.score for r in regions], np.float32), p, self.weight)
-        return [replace(r, score=float(s)) for r, s in zip(regions, scores, strict=True)]
+        """Each region's score becomes the weighted geometric mean of its detector score and the
+        verifier's probability of its label (boxes, labels and order unchanged)."""
+        todo = [i for i, r in enumerate(regions) if self.label_weights.get(r.label, 0.0) > 0]
+        out = list(regions)
+        if not todo:
+            return out
+        probs = self.probabilities(image, [regions[i].box for i in todo])
+        cols = np.array([self.labels.index(regions[i].label) for i in todo])
+        p = probs[np.arange(len(todo)), cols]
+        det = np.array([regions[i].score for i in todo], np.float32)
+        w = np.array([self.label_weights[regions[i].label] for i in todo], np.float32)
+        for i, s in zip(todo, combine_scores(det, p, w), strict=True):
+            out[i] = replace(regions[i], score=float(s))
+        return out

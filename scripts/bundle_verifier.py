@@ -21,8 +21,11 @@ def main() -> None:
                     help="verifier score weight w: one number or handwritten=0.5,signature=0")
     ap.add_argument("--name", required=True, help="registry name written into the file")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--veto-at", type=float,
+                    help="veto rule: p >= this leaves the score alone (default: the file's own)")
     args = ap.parse_args()
     out = embed_verifier(args.detector, args.verifier, args.out, weight=parse_weights(args.weight),
+                         veto_at=args.veto_at,
                          name=args.name)
     print(f"wrote {out}")
 

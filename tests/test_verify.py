@@ -48,6 +48,10 @@ def test_combined_score_needs_both_to_agree():
     assert s[0] > 0.85 and s[1] < 0.31 and s[2] < 0.43
     assert s[3] == pytest.approx(0.5, abs=1e-6)
     assert np.all(combine_scores(det, prob, weight=0.0) == pytest.approx(det))
+    # veto rule: a verifier at or above veto_at leaves the detector score alone, doubt lowers it
+    veto = combine_scores(det, prob, weight=1.0, veto_at=0.5)
+    assert veto.tolist() == pytest.approx([0.9, 0.18, 0.2, 0.5])
+    assert np.all(veto <= det + 1e-6)
 
 
 def test_verifier_weights_per_label():

@@ -31,15 +31,20 @@ def embed_verifier(
     verifier: str | Path,
     out: str | Path,
     weight: float | dict[str, float] | None = None,
+    veto_at: float | None = None,
     **metadata: Any,
 ) -> Path:
     """Write ``out``: the ``detector`` ONNX with ``verifier`` embedded (its score ``weight``
-    set, if given: one number or one per label) and ``metadata`` (e.g. a new ``name``) set or replaced."""
+    set, if given: one number or one per label; ``veto_at`` switches to the veto rule of
+    :func:`~penmark.runtime.verify.combine_scores`) and ``metadata`` (e.g. a new ``name``) set
+    or replaced."""
     import onnx
 
     ver = onnx.load(str(verifier))
     if weight is not None:
         _set_metadata(ver, {"score_weight": parse_weights(weight)})
+    if veto_at is not None:
+        _set_metadata(ver, {"veto_at": float(veto_at)})
     model = onnx.load(str(detector))
     blob = base64.b64encode(ver.SerializeToString()).decode()
     _set_metadata(model, {VERIFIER_KEY: blob, **metadata})

@@ -16,7 +16,7 @@ from penmark.io import ImageInput, load_image
 from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
-from penmark.runtime.verify import PROPOSAL_FLOOR, VERIFIER_KEY, Verifier
+from penmark.runtime.verify import VERIFIER_KEY, Verifier
 
 DEFAULT_MODEL = "penmark-hw-sig-v5"
 # best pooled val F1 of penmark-hw-sig-v5 (int8; v4 too), ties within 0.005 to the lower
@@ -174,11 +174,8 @@ class Detector:
         return regions
 
     def _proposal_threshold(self, thr: float) -> float:
-        """Detector-score threshold that can still reach ``thr`` after verification: with
-        weight ``w`` a region ends at most at ``det ** (1 - w)``."""
-        if self.verifier is None:
-            return thr
-        return max(thr ** (1.0 / (1.0 - self.verifier.weight)), PROPOSAL_FLOOR)
+        """Detector-score threshold that can still reach ``thr`` after verification."""
+        return thr if self.verifier is None else self.verifier.proposal_threshold(thr)
 
     def __repr__(self) -> str:
         return (

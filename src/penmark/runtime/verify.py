@@ -79,12 +79,23 @@ def verifier_crop(image: Image.Image, box: Sequence[float]) -> np.ndarray:
 
 
 def combine_scores(
-    det: np.ndarray, prob: np.ndarray, weight: float | np.ndarray = 0.5
+    det: np.ndarray,
+    prob: np.ndarray,
+    weight: float | np.ndarray = 0.5,
+    veto_at: float | None = None,
 ) -> np.ndarray:
-    """Detector score and verifier probability -> region score (weighted geometric mean);
-    ``weight`` is one number or one per region."""
+    """Detector score and verifier probability -> region score; ``weight`` is one number or
+    one per region.
+
+    Two rules. Geometric (``veto_at`` None): ``det^(1-w) * p^w``, both must agree, a sure
+    verifier can lift a weak detection. Veto (``veto_at`` = t): ``det * min(1, p/t)^w``, a
+    verifier at or above ``t`` leaves the score alone and only doubt lowers it, so the detector's
+    calibration (and a threshold chosen for it) holds for what the verifier accepts.
+    """
     det = np.clip(det, 1e-6, 1.0)
     prob = np.clip(prob, 1e-6, 1.0)
+    if veto_at is not None:
+        return (det * np.minimum(1.0, prob / veto_at) ** weight).astype(np.float32)
     return np.exp((1.0 - weight) * np.log(det) + weight * np.log(prob)).astype(np.float32)
 
 
@@ -137,12 +148,22 @@ class Verifier:
         self.metadata = meta
         self.labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
         self.label_weights = parse_weights(meta.get("score_weight", 0.5), self.labels)
+        veto = meta.get("veto_at")
+        self.veto_at: float | None = None if veto is None else float(veto)
         self.batch = batch
 
     @property
     def weight(self) -> float:
         """The largest label weight (what bounds how far a score can rise)."""
         return max(self.label_weights.values())
+
+    def proposal_threshold(self, threshold: float) -> float:
+        """The detector score below which a region cannot reach ``threshold`` after rescoring:
+        ``threshold`` itself under the veto rule (scores only fall), ``threshold^(1/(1-w))``
+        under the geometric one; never below :data:`PROPOSAL_FLOOR`."""
+        if self.veto_at is not None:
+            return threshold
+        return max(threshold ** (1.0 / (1.0 - self.weight)), PROPOSAL_FLOOR)
 
     def probabilities(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
         if len(boxes) == 0:
@@ -168,6 +189,6 @@ class Verifier:
         p = probs[np.arange(len(todo)), cols]
         det = np.array([regions[i].score for i in todo], np.float32)
         w = np.array([self.label_weights[regions[i].label] for i in todo], np.float32)
-        for i, s in zip(todo, combine_scores(det, p, w), strict=True):
+        for i, s in zip(todo, combine_scores(det, p, w, self.veto_at), strict=True):
             out[i] = replace(regions[i], score=float(s))
         return out

@@ -63,8 +63,8 @@ def test_verifier_weights_per_label():
     assert parse_weights({"signature": 0.2}) == {"handwritten": 0.0, "signature": 0.2}
     with pytest.raises(ValueError, match="unknown labels"):
         parse_weights("stamp=0.5")
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        parse_weights("handwritten=1.0")
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        parse_weights("handwritten=1.5")
 
 
 def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():

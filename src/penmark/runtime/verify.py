@@ -114,8 +114,8 @@ def parse_weights(spec: str | float | dict, labels: Sequence[str] = LABELS) -> d
     unknown = set(out) - set(labels)
     if unknown:
         raise ValueError(f"unknown labels in verifier weights: {sorted(unknown)}")
-    if any(not 0.0 <= w < 1.0 for w in out.values()):
-        raise ValueError(f"verifier weights must be in [0, 1): {out}")
+    if any(not 0.0 <= w <= 1.0 for w in out.values()):
+        raise ValueError(f"verifier weights must be in [0, 1]: {out}")
     return {k: out.get(k, 0.0) for k in labels}
 
 
@@ -163,6 +163,8 @@ class Verifier:
         under the geometric one; never below :data:`PROPOSAL_FLOOR`."""
         if self.veto_at is not None:
             return threshold
+        if self.weight >= 1.0:  # the verifier alone decides
+            return PROPOSAL_FLOOR
         return max(threshold ** (1.0 / (1.0 - self.weight)), PROPOSAL_FLOOR)
 
     def probabilities(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:

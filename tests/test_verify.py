@@ -103,7 +103,7 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
     verifier = Verifier(path)
     assert verifier.labels == ("handwritten", "signature") and verifier.weight == 0.5
     page = "examples/sample_page.jpg"
-    plain = Detector.pretrained(threshold=0.3)
+    plain = Detector.pretrained(threshold=0.3, verifier=False)
     checked = Detector.pretrained(threshold=0.3, verifier=verifier)
     assert checked._proposal_threshold(0.3) == pytest.approx(0.09)
     assert checked._proposal_threshold(0.1) == PROPOSAL_FLOOR

@@ -175,3 +175,22 @@ def test_cli_uses_the_embedded_verifier_unless_told_not_to(tmp_path):
     assert verified.exit_code == alone.exit_code == 0
     assert json.loads(verified.stdout)["regions"] == []
     assert len(json.loads(alone.stdout)["regions"]) > 0
+
+
+def test_shipped_default_vetoes_handwriting_only():
+    from penmark.runtime import Detector
+
+    det = Detector.pretrained()
+    assert det.verifier is not None
+    assert det.verifier.label_weights == {"handwritten": 1.0, "signature": 0.0}
+    assert det.verifier.veto_at == 0.5
+    page = "examples/sample_page.jpg"
+    alone = Detector.pretrained(verifier=False).detect(page)
+    verified = det.detect(page)
+    # the veto only lowers handwriting scores: signatures are untouched, nothing new appears
+    assert [r for r in verified if r.label == "signature"] == [
+        r for r in alone if r.label == "signature"
+    ]
+    before = {r.box: r.score for r in alone}
+    assert all(r.box in before and r.score <= before[r.box] + 1e-6 for r in verified)
+    assert any(r.label == "handwritten" for r in verified)  # the filled-in fields survive

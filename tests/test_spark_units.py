@@ -100,8 +100,10 @@ def test_params_defaults_setters_and_explain():
     assert same is det
     assert (det.getInputCol(), det.getOutputCol(), det.getScoreThreshold()) == ("img", "r", 0.5)
     assert det.getLabels() == ["signature"]
+    assert det.getUseVerifier() is True and det.setUseVerifier(False).getUseVerifier() is False
     text = det.explainParams()
-    for name in ("scoreThreshold", "labels", "inputCol", "outputCol", "modelName", "numThreads"):
+    for name in ("scoreThreshold", "labels", "inputCol", "outputCol", "modelName", "numThreads",
+                 "useVerifier"):
         assert name in text
     with pytest.raises(ValueError):
         det.setScoreThreshold(1.5)
@@ -275,3 +277,13 @@ def test_detect_batch_equals_plain_api_and_builds_one_session(weights_ref):
     inference._DETECTORS.clear()
     detect_batch(pdf, **args)
     assert weights_ref.broadcast.reads == 1 and inference.STATS["sessions_created"] == 2
+    # useVerifier=False: the detector alone, a separately cached session, same broadcast file
+    alone = detect_batch(pdf, **args, verify=False)
+    assert inference.STATS["sessions_created"] == 3 and weights_ref.broadcast.reads == 1
+    plain_alone = Detector.pretrained(num_threads=1, verifier=False)
+    assert plain.verifier is not None and plain_alone.verifier is None
+    expected = spark_region_structs(
+        PageResult("p0", 0, pages[0].width, pages[0].height,
+                   plain_alone.detect(pages[0], threshold=0.0, page=0))
+    )
+    assert alone["regions"][0] == expected

@@ -46,6 +46,7 @@ def detect_batch(
     input_col: str,
     output_col: str,
     page_col: str,
+    verify: bool = True,
 ) -> pd.DataFrame:
     """Detect on every row of one Arrow batch with this process's cached detector."""
     pages = pdf[page_col].tolist() if page_col in pdf.columns else [0] * len(pdf)
@@ -58,7 +59,7 @@ def detect_batch(
             errors.append("no image (null input)")
             continue
         try:
-            det = executor_detector(ref, num_threads)  # built once per process, then cached
+            det = executor_detector(ref, num_threads, verify)  # built once per process, cached
             pil = image_struct_to_pil(image)
             regions = det.detect(pil, threshold=threshold, labels=labels, page=page)
             result = PageResult(image.get("origin") or "", page, pil.width, pil.height, regions)
@@ -119,6 +120,13 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         "column with the 0-based page index copied into each region (missing column -> 0)",
         typeConverter=TypeConverters.toString,
     )
+    useVerifier: Param[bool] = Param(
+        Params._dummy(),
+        "useVerifier",
+        "rescore regions with the verifier inside the model file, if it has one (false: the "
+        "detector alone)",
+        typeConverter=TypeConverters.toBoolean,
+    )
 
     @keyword_only
     def __init__(
@@ -132,6 +140,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         labels: Sequence[str] = (),
         numThreads: int = 1,
         pageCol: str = PAGE_COL,
+        useVerifier: bool = True,
     ) -> None:
         super().__init__()
         self._setDefault(
@@ -143,6 +152,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             labels=[],
             numThreads=1,
             pageCol=PAGE_COL,
+            useVerifier=True,
         )
         self._set(**self._input_kwargs)
 
@@ -205,6 +215,12 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
     def getPageCol(self) -> str:
         return self.getOrDefault(self.pageCol)
 
+    def setUseVerifier(self, value: bool) -> ImageDocumentRegionDetector:
+        return self._set(useVerifier=value)
+
+    def getUseVerifier(self) -> bool:
+        return self.getOrDefault(self.useVerifier)
+
     def _transform(self, dataset: DataFrame) -> DataFrame:
         require_columns(dataset, "ImageDocumentRegionDetector", self.getInputCol())
         name, path = _resolve_model(self.getModelName(), self.getWeightsPath() or None)
@@ -218,6 +234,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             input_col=self.getInputCol(),
             output_col=self.getOutputCol(),
             page_col=self.getPageCol(),
+            verify=self.getUseVerifier(),
         )
         schema = output_schema(
             dataset.schema, [T.StructField(self.getOutputCol(), REGIONS_TYPE, True)]

@@ -78,7 +78,7 @@ def broadcast_weights(sc: Any, name: str, path: Path) -> WeightsRef:
 
 # ---- executor side -------------------------------------------------------------------------
 
-_DETECTORS: dict[tuple[str, int], Detector] = {}
+_DETECTORS: dict[tuple[str, int, bool], Detector] = {}
 STATS = {"sessions_created": 0, "broadcast_reads": 0, "batches": 0}
 """Counters of this process."""
 
@@ -123,12 +123,18 @@ def _local_weights(ref: WeightsRef) -> Path:
     return path
 
 
-def executor_detector(ref: WeightsRef, num_threads: int) -> Detector:
-    """This process's detector for ``ref`` (built on first call, then reused)."""
-    key = (ref.sha256, int(num_threads))
+def executor_detector(ref: WeightsRef, num_threads: int, verify: bool = True) -> Detector:
+    """This process's detector for ``ref`` (built on first call, then reused); ``verify``
+    False leaves out the verifier a model file may carry."""
+    key = (ref.sha256, int(num_threads), bool(verify))
     det = _DETECTORS.get(key)
     if det is None:
-        det = Detector(_local_weights(ref), name=ref.name, num_threads=num_threads or None)
+        det = Detector(
+            _local_weights(ref),
+            name=ref.name,
+            num_threads=num_threads or None,
+            verifier=None if verify else False,
+        )
         _DETECTORS[key] = det
         STATS["sessions_created"] += 1
     return det

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from penmark.model.bundle import embed_verifier
-from penmark.runtime.verify import parse_weights
+from penmark.runtime.verify import parse_veto, parse_weights
 
 
 def main() -> None:
@@ -21,11 +21,12 @@ def main() -> None:
                     help="verifier score weight w: one number or handwritten=0.5,signature=0")
     ap.add_argument("--name", required=True, help="registry name written into the file")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--veto-at", type=float,
-                    help="veto rule: p >= this leaves the score alone (default: the file's own)")
+    ap.add_argument("--veto-at",
+                    help="veto rule: p >= this bar leaves the score alone; one number or per "
+                    "label (handwritten=0.5,signature=0.2); default: the file's own")
     args = ap.parse_args()
     out = embed_verifier(args.detector, args.verifier, args.out, weight=parse_weights(args.weight),
-                         veto_at=args.veto_at,
+                         veto_at=parse_veto(args.veto_at) if args.veto_at else None,
                          name=args.name)
     print(f"wrote {out}")
 

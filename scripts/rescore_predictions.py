@@ -20,7 +20,7 @@ from rich.progress import track
 
 from penmark.formats import region_from_dict, region_to_dict
 from penmark.io import load_image
-from penmark.runtime.verify import Verifier, parse_weights
+from penmark.runtime.verify import Verifier, parse_veto, parse_weights
 
 
 def main() -> None:
@@ -32,14 +32,15 @@ def main() -> None:
                     help="drop regions the detector scored lower (they end below 0.18 anyway)")
     ap.add_argument("--weight", help="verifier weight w, one or per label "
                     "(handwritten=0.5,signature=0); default: the file's own")
-    ap.add_argument("--veto-at", type=float,
-                    help="veto rule: p >= this leaves the score alone (default: the file's own)")
+    ap.add_argument("--veto-at",
+                    help="veto rule: p >= this bar leaves the score alone; one number or per "
+                    "label (handwritten=0.5,signature=0.2); default: the file's own")
     args = ap.parse_args()
     verifier = Verifier(args.verifier)
     if args.weight is not None:
         verifier.label_weights = parse_weights(args.weight, verifier.labels)
     if args.veto_at is not None:
-        verifier.veto_at = args.veto_at
+        verifier.veto_at = parse_veto(args.veto_at, verifier.labels)
     preds = json.loads(Path(args.cache).read_text())
     out = {}
     for name, regions in track(preds.items(), description="rescoring", transient=True):

@@ -65,6 +65,12 @@ def test_verifier_weights_per_label():
         parse_weights("stamp=0.5")
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         parse_weights("handwritten=1.5")
+    from penmark.runtime.verify import parse_veto
+
+    assert parse_veto(0.5) == {"handwritten": 0.5, "signature": 0.5}
+    assert parse_veto("signature=0.2") == {"handwritten": 0.5, "signature": 0.2}
+    with pytest.raises(ValueError, match="veto bars"):
+        parse_veto("signature=0")
 
 
 def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():
@@ -183,7 +189,7 @@ def test_shipped_default_vetoes_handwriting_only():
     det = Detector.pretrained()
     assert det.verifier is not None
     assert det.verifier.label_weights == {"handwritten": 1.0, "signature": 0.0}
-    assert det.verifier.veto_at == 0.5
+    assert det.verifier.veto_at == {"handwritten": 0.5, "signature": 0.5}
     page = "examples/sample_page.jpg"
     alone = Detector.pretrained(verifier=False).detect(page)
     verified = det.detect(page)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from penmark.runtime.verify import VERIFIER_KEY, parse_weights
+from penmark.runtime.verify import VERIFIER_KEY, parse_veto, parse_weights
 
 
 def _set_metadata(model, metadata: dict[str, Any]) -> None:
@@ -31,7 +31,7 @@ def embed_verifier(
     verifier: str | Path,
     out: str | Path,
     weight: float | dict[str, float] | None = None,
-    veto_at: float | None = None,
+    veto_at: float | dict[str, float] | None = None,
     **metadata: Any,
 ) -> Path:
     """Write ``out``: the ``detector`` ONNX with ``verifier`` embedded (its score ``weight``
@@ -44,7 +44,7 @@ def embed_verifier(
     if weight is not None:
         _set_metadata(ver, {"score_weight": parse_weights(weight)})
     if veto_at is not None:
-        _set_metadata(ver, {"veto_at": float(veto_at)})
+        _set_metadata(ver, {"veto_at": parse_veto(veto_at)})
     model = onnx.load(str(detector))
     blob = base64.b64encode(ver.SerializeToString()).decode()
     _set_metadata(model, {VERIFIER_KEY: blob, **metadata})

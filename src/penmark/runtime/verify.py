@@ -82,10 +82,10 @@ def combine_scores(
     det: np.ndarray,
     prob: np.ndarray,
     weight: float | np.ndarray = 0.5,
-    veto_at: float | None = None,
+    veto_at: float | np.ndarray | None = None,
 ) -> np.ndarray:
-    """Detector score and verifier probability -> region score; ``weight`` is one number or
-    one per region.
+    """Detector score and verifier probability -> region score; ``weight`` and ``veto_at`` are
+    one number or one per region.
 
     Two rules. Geometric (``veto_at`` None): ``det^(1-w) * p^w``, both must agree, a sure
     verifier can lift a weak detection. Veto (``veto_at`` = t): ``det * min(1, p/t)^w``, a
@@ -102,6 +102,20 @@ def combine_scores(
 def parse_weights(spec: str | float | dict, labels: Sequence[str] = LABELS) -> dict[str, float]:
     """Score weight per label from ``0.35``, ``"0.35"``, ``"handwritten=0.5,signature=0"`` or
     a dict (labels not named get 0: their detector score is kept)."""
+    return _per_label(spec, labels, missing=0.0, what="verifier weights")
+
+
+def parse_veto(spec: str | float | dict, labels: Sequence[str] = LABELS) -> dict[str, float]:
+    """Veto bar per label, same forms as :func:`parse_weights` (labels not named get 0.5)."""
+    out = _per_label(spec, labels, missing=0.5, what="veto bars")
+    if any(v <= 0.0 for v in out.values()):
+        raise ValueError(f"veto bars must be in (0, 1]: {out}")
+    return out
+
+
+def _per_label(
+    spec: str | float | dict, labels: Sequence[str], missing: float, what: str
+) -> dict[str, float]:
     if isinstance(spec, dict):
         out = {k: float(v) for k, v in spec.items()}
     elif isinstance(spec, str) and "=" in spec:
@@ -113,10 +127,10 @@ def parse_weights(spec: str | float | dict, labels: Sequence[str] = LABELS) -> d
         return {k: float(spec) for k in labels}
     unknown = set(out) - set(labels)
     if unknown:
-        raise ValueError(f"unknown labels in verifier weights: {sorted(unknown)}")
+        raise ValueError(f"unknown labels in {what}: {sorted(unknown)}")
     if any(not 0.0 <= w <= 1.0 for w in out.values()):
-        raise ValueError(f"verifier weights must be in [0, 1]: {out}")
-    return {k: out.get(k, 0.0) for k in labels}
+        raise ValueError(f"{what} must be in [0, 1]: {out}")
+    return {k: out.get(k, missing) for k in labels}
 
 
 class Verifier:
@@ -149,7 +163,9 @@ class Verifier:
         self.labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
         self.label_weights = parse_weights(meta.get("score_weight", 0.5), self.labels)
         veto = meta.get("veto_at")
-        self.veto_at: float | None = None if veto is None else float(veto)
+        self.veto_at: dict[str, float] | None = None if veto is None else parse_veto(
+            veto, self.labels
+        )
         self.batch = batch
 
     @property
@@ -191,6 +207,9 @@ class Verifier:
         p = probs[np.arange(len(todo)), cols]
         det = np.array([regions[i].score for i in todo], np.float32)
         w = np.array([self.label_weights[regions[i].label] for i in todo], np.float32)
-        for i, s in zip(todo, combine_scores(det, p, w, self.veto_at), strict=True):
+        veto = None
+        if self.veto_at is not None:
+            veto = np.array([self.veto_at[regions[i].label] for i in todo], np.float32)
+        for i, s in zip(todo, combine_scores(det, p, w, veto), strict=True):
             out[i] = replace(regions[i], score=float(s))
         return out

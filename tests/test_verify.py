@@ -183,20 +183,23 @@ def test_cli_uses_the_embedded_verifier_unless_told_not_to(tmp_path):
     assert len(json.loads(alone.stdout)["regions"]) > 0
 
 
-def test_shipped_default_vetoes_handwriting_only():
+def test_shipped_default_only_ever_lowers_scores():
     from penmark.runtime import Detector
 
     det = Detector.pretrained()
     assert det.verifier is not None
-    assert det.verifier.label_weights == {"handwritten": 1.0, "signature": 0.0}
-    assert det.verifier.veto_at == {"handwritten": 0.5, "signature": 0.5}
+    assert det.verifier.label_weights == {"handwritten": 1.0, "signature": 1.0}
+    # handwriting must look handwritten to the verifier; signatures need only not look like print
+    assert det.verifier.veto_at == {"handwritten": 0.5, "signature": 0.2}
     page = "examples/sample_page.jpg"
     alone = Detector.pretrained(verifier=False).detect(page)
     verified = det.detect(page)
-    # the veto only lowers handwriting scores: signatures are untouched, nothing new appears
-    assert [r for r in verified if r.label == "signature"] == [
-        r for r in alone if r.label == "signature"
-    ]
-    before = {r.box: r.score for r in alone}
-    assert all(r.box in before and r.score <= before[r.box] + 1e-6 for r in verified)
-    assert any(r.label == "handwritten" for r in verified)  # the filled-in fields survive
+    # the veto only lowers scores: nothing new appears, no score rises, boxes stay
+    before = {(r.label, r.box): r.score for r in alone}
+    assert all(
+        (r.label, r.box) in before and r.score <= before[(r.label, r.box)] + 1e-6
+        for r in verified
+    )
+    # the filled-in fields and the three signatures of the sample lease survive
+    assert sum(r.label == "signature" for r in verified) == 3
+    assert sum(r.label == "handwritten" for r in verified) >= 3

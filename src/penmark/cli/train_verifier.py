@@ -19,6 +19,7 @@ def train_verifier(
     real_share: float = typer.Option(0.4, help="Share of crops drawn from real pages."),
     seed: int = typer.Option(0),
     augment: bool = typer.Option(True, help="Random shift/scale, ink gamma, stroke width, noise."),
+    widths: str = typer.Option("16,32,64,128", help="Channels of the four stages."),
     threads: int = typer.Option(2, help="Torch threads."),
     check: list[Path] = typer.Option(
         [], help="Crop sets to report AUC / accuracy on after training (e.g. from val splits)."
@@ -32,7 +33,8 @@ def train_verifier(
     crops = CropSet.load(*data)
     typer.echo(f"{len(crops.targets)} crops from {len(data)} set(s)")
     onnx_path = fit(crops, out, epochs=epochs, batch=batch, lr=lr, seed=seed, threads=threads,
-                    real_share=real_share, augment=augment)
+                    real_share=real_share, augment=augment,
+                    widths=tuple(int(w) for w in widths.split(",")))
     typer.echo(f"wrote {onnx_path}")
     for path in check:
         report = check_set(CropSet.load(path), onnx_path)

@@ -203,6 +203,7 @@ def train_verifier(
     threads: int = 2,
     real_share: float = 0.4,
     augment: bool = True,
+    widths: tuple[int, ...] = (16, 32, 64, 128),
 ) -> Path:
     """Train :class:`~penmark.model.verifier.VerifierNet` on ``data``; writes ``last.pt``,
     ``log.jsonl`` and ``verifier.onnx`` to ``out`` and returns the ONNX path.
@@ -225,7 +226,7 @@ def train_verifier(
     w /= w.sum()
     n = len(data.targets)
     steps = max(1, int(epochs * n / batch))
-    net = VerifierNet()
+    net = VerifierNet(tuple(widths))
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     log = (out / "log.jsonl").open("a")
     t0 = time.time()
@@ -251,8 +252,10 @@ def train_verifier(
             log.write(json.dumps(rec) + "\n")
             log.flush()
     net.eval()
-    torch.save({"model": net.state_dict(), "steps": steps, "crops": n}, out / "last.pt")
-    return export_verifier(net, out / "verifier.onnx", {"train_crops": n, "train_steps": steps})
+    torch.save({"model": net.state_dict(), "steps": steps, "crops": n, "widths": list(widths)},
+               out / "last.pt")
+    return export_verifier(net, out / "verifier.onnx",
+                           {"train_crops": n, "train_steps": steps, "widths": list(widths)})
 
 
 def roc_auc(y: np.ndarray, p: np.ndarray) -> float:

@@ -1,6 +1,7 @@
 """Evaluation correctness on hand-made cases."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,42 @@ def test_pick_threshold_follows_the_release_rule() -> None:
     assert pick_threshold({0.3: float("nan"), 0.5: 0.7}) == 0.5
     with pytest.raises(ValueError):
         pick_threshold({0.3: float("nan")})
+
+
+def test_cli_evaluate_without_the_verifier_is_the_bare_detector(tmp_path) -> None:
+    """v6 is v5's detector plus a verifier: `--no-verify` on v6 must score exactly as v5."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from penmark.cli import app
+
+    page = str(Path("examples/sample_page.jpg").resolve())
+    coco = {
+        "images": [{"id": 1, "file_name": page, "width": 1738, "height": 2227,
+                    "labeled_categories": [1, 2]}],
+        # two of the sample's signatures and one filled-in date, boxed by hand
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 2, "bbox": [272, 1696, 440, 104],
+             "area": 45760, "iscrowd": 0},
+            {"id": 2, "image_id": 1, "category_id": 2, "bbox": [386, 1365, 185, 116],
+             "area": 21460, "iscrowd": 0},
+            {"id": 3, "image_id": 1, "category_id": 1, "bbox": [1008, 275, 376, 96],
+             "area": 36096, "iscrowd": 0},
+        ],
+        "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}],
+    }
+    data = tmp_path / "gt.json"
+    data.write_text(json.dumps(coco))
+    runner = CliRunner()
+
+    def run(*args):
+        out = tmp_path / "m.json"
+        res = runner.invoke(app, ["evaluate", "--data", str(data), "--json", str(out), *args])
+        assert res.exit_code == 0, res.output
+        return json.loads(out.read_text())
+
+    bare = run("--model", "penmark-hw-sig-v6", "--no-verify")
+    assert bare == run("--model", "penmark-hw-sig-v5")
+    verified = run("--model", "penmark-hw-sig-v6")
+    assert set(verified) == set(bare)  # same rows; the numbers may differ

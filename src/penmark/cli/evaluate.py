@@ -22,6 +22,9 @@ def evaluate(
     input_size: int | None = typer.Option(None, help="Override the model's input long side."),
     json_out: Path | None = typer.Option(None, "--json", help="Write metrics as JSON here."),
     merged: bool = typer.Option(False, help="Also score the union of all --data files as one set."),
+    verify: bool = typer.Option(
+        True, "--verify/--no-verify", help="Use the model's verifier, if it has one."
+    ),
 ) -> None:
     """Score the detector: AP50, AP50:95, precision/recall at the threshold, signed accuracy."""
     from rich.progress import track
@@ -29,11 +32,8 @@ def evaluate(
     from penmark.evaluate import EvalResult, evaluate_predictions, format_table, merge_coco
     from penmark.runtime import Detector
 
-    det = (
-        Detector(weights, threshold=0.01, input_size=input_size)
-        if weights
-        else Detector.pretrained(model, threshold=0.01, input_size=input_size)
-    )
+    kw = {"threshold": 0.01, "input_size": input_size, "verifier": None if verify else False}
+    det = Detector(weights, **kw) if weights else Detector.pretrained(model, **kw)
     rows: list[tuple[str, EvalResult]] = []
     all_preds: dict[str, list] = {}
     for path in data:

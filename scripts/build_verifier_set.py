@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
-
 from penmark.runtime import Detector
 from penmark.train.verifier import CropSet, build_real, build_synthetic
 
@@ -50,12 +48,7 @@ def main() -> None:
         chunks = [(args, seeds[i :: args.workers]) for i in range(args.workers)]
         with ProcessPoolExecutor(args.workers) as ex:
             parts += list(ex.map(_synth_part, chunks))
-    data = CropSet(
-        np.concatenate([p.crops for p in parts]),
-        np.concatenate([p.targets for p in parts]),
-        [s for p in parts for s in p.source],
-        [k for p in parts for k in p.kind],
-    )
+    data = CropSet.concat(parts)
     data.save(args.out)
     pos = (data.targets == 1).sum(0)
     neg = (data.targets == 0).sum(0)

@@ -94,19 +94,25 @@ def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():
     assert roc_auc(np.array([0, 1, 0, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 0.75
 
 
-def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
+def _constant_verifier(path, logit: float):
+    """An exported verifier that says the same for every crop: p = sigmoid(logit) per label
+    (+8: sure of everything, -8: rejects everything, easy to see when it is in use)."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
     from penmark.model.verifier import VerifierNet, export_verifier
+
+    net = VerifierNet().eval()
+    with torch.no_grad():
+        net.head.weight.zero_()
+        net.head.bias.fill_(logit)
+    return export_verifier(net, path)
+
+
+def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
     from penmark.runtime import Detector
     from penmark.runtime.verify import PROPOSAL_FLOOR, Verifier
 
-    net = VerifierNet().eval()
-    with torch.no_grad():  # a verifier that is sure of everything: p = sigmoid(8) ~ 1
-        net.head.weight.zero_()
-        net.head.bias.fill_(8.0)
-    path = export_verifier(net, tmp_path / "v.onnx")
-    verifier = Verifier(path)
+    verifier = Verifier(_constant_verifier(tmp_path / "v.onnx", 8.0))
     assert verifier.labels == ("handwritten", "signature") and verifier.weight == 0.5
     page = "examples/sample_page.jpg"
     plain = Detector.pretrained(threshold=0.3, verifier=False)
@@ -121,9 +127,7 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
         match = [a for a in after if a.box == r.box and a.label == r.label]
         assert match and match[0].score == pytest.approx(np.sqrt(r.score), rel=1e-3)
     assert [r.score for r in after] == sorted((r.score for r in after), reverse=True)
-    with torch.no_grad():  # and one that rejects everything
-        net.head.bias.fill_(-8.0)
-    rejecting = Verifier(export_verifier(net, tmp_path / "n.onnx"))
+    rejecting = Verifier(_constant_verifier(tmp_path / "n.onnx", -8.0))
     assert Detector.pretrained(threshold=0.3, verifier=rejecting).detect(page) == []
     # verifying handwriting only: signatures keep their detector scores, handwriting is gone
     rejecting.label_weights = {"handwritten": 0.5, "signature": 0.0}
@@ -132,18 +136,11 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
 
 
 def test_a_weights_file_carries_its_verifier(tmp_path):
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("onnx")
+    v = _constant_verifier(tmp_path / "v.onnx", -8.0)
     from penmark.model.bundle import embed_verifier
-    from penmark.model.verifier import VerifierNet, export_verifier
     from penmark.runtime import Detector
     from penmark.runtime.detector import DEFAULT_MODEL, _weights_path
 
-    net = VerifierNet().eval()
-    with torch.no_grad():
-        net.head.weight.zero_()
-        net.head.bias.fill_(-8.0)  # rejects everything: easy to see that it is in use
-    v = export_verifier(net, tmp_path / "v.onnx")
     bundled = embed_verifier(
         _weights_path(DEFAULT_MODEL), v, tmp_path / "b.onnx", weight=0.35, name="b"
     )
@@ -159,20 +156,13 @@ def test_a_weights_file_carries_its_verifier(tmp_path):
 
 
 def test_cli_uses_the_embedded_verifier_unless_told_not_to(tmp_path):
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("onnx")
+    v = _constant_verifier(tmp_path / "v.onnx", -8.0)
     from typer.testing import CliRunner
 
     from penmark.cli import app
     from penmark.model.bundle import embed_verifier
-    from penmark.model.verifier import VerifierNet, export_verifier
     from penmark.runtime.detector import _weights_path
 
-    net = VerifierNet().eval()
-    with torch.no_grad():
-        net.head.weight.zero_()
-        net.head.bias.fill_(-8.0)  # rejects everything
-    v = export_verifier(net, tmp_path / "v.onnx")
     bundled = embed_verifier(_weights_path("penmark-hw-sig-v5"), v, tmp_path / "b.onnx")
     runner = CliRunner()
     args = ["detect", "examples/sample_page.jpg", "--weights", str(bundled), "--threshold", "0.3"]

@@ -17,7 +17,9 @@ from typing import Any
 from penmark.runtime.verify import VERIFIER_KEY, parse_veto, parse_weights
 
 
-def _set_metadata(model, metadata: dict[str, Any]) -> None:
+def set_metadata(model, metadata: dict[str, Any]) -> None:
+    """Set (add or replace) ``metadata`` on an ``onnx.ModelProto``, each value JSON-encoded:
+    the form :class:`~penmark.runtime.Detector` and the verifier read back."""
     props = {p.key: p.value for p in model.metadata_props}
     props.update({k: json.dumps(v) for k, v in metadata.items()})
     del model.metadata_props[:]
@@ -42,12 +44,12 @@ def embed_verifier(
 
     ver = onnx.load(str(verifier))
     if weight is not None:
-        _set_metadata(ver, {"score_weight": parse_weights(weight)})
+        set_metadata(ver, {"score_weight": parse_weights(weight)})
     if veto_at is not None:
-        _set_metadata(ver, {"veto_at": parse_veto(veto_at)})
+        set_metadata(ver, {"veto_at": parse_veto(veto_at)})
     model = onnx.load(str(detector))
     blob = base64.b64encode(ver.SerializeToString()).decode()
-    _set_metadata(model, {VERIFIER_KEY: blob, **metadata})
+    set_metadata(model, {VERIFIER_KEY: blob, **metadata})
     out = Path(out)
     onnx.save(model, str(out))
     return out

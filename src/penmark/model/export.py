@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from penmark.model.bundle import set_metadata
 from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet, create_model
 from penmark.region import LABELS
 
@@ -44,11 +45,9 @@ def export_onnx(
         dynamo=False,
     )
     model = onnx.load(str(tmp))
-    meta = {"labels": list(LABELS), "stride": STRIDE, "pad_multiple": 32, **(metadata or {})}
-    for key, value in meta.items():
-        prop = model.metadata_props.add()
-        prop.key = key
-        prop.value = json.dumps(value)
+    set_metadata(
+        model, {"labels": list(LABELS), "stride": STRIDE, "pad_multiple": 32, **(metadata or {})}
+    )
     onnx.save(model, str(path))
     tmp.unlink()
     return path

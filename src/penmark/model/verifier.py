@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from penmark.model.bundle import set_metadata
 from penmark.model.net import BasicBlock, conv_bn
 from penmark.region import LABELS
 from penmark.runtime.verify import CHANNELS, CROP_H, CROP_W
@@ -72,12 +72,8 @@ def export_verifier(
         dynamo=False,
     )
     model = onnx.load(str(tmp))
-    meta = {"labels": list(LABELS), "crop": [CROP_H, CROP_W], "score_weight": 0.5,
-            **(metadata or {})}
-    for key, value in meta.items():
-        prop = model.metadata_props.add()
-        prop.key = key
-        prop.value = json.dumps(value)
+    set_metadata(model, {"labels": list(LABELS), "crop": [CROP_H, CROP_W], "score_weight": 0.5,
+                         **(metadata or {})})
     onnx.save(model, str(path))
     tmp.unlink()
     return path

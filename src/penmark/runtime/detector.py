@@ -92,11 +92,9 @@ class Detector:
         self.session = ort.InferenceSession(
             str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
         )
-        meta = {
-            k: json.loads(v)
-            for k, v in self.session.get_modelmeta().custom_metadata_map.items()
-            if k != VERIFIER_KEY
-        }
+        raw = dict(self.session.get_modelmeta().custom_metadata_map)
+        embedded = raw.pop(VERIFIER_KEY, None)  # bytes, not shown as metadata
+        meta = {k: json.loads(v) for k, v in raw.items()}
         self.metadata = meta
         self.model_labels: tuple[str, ...] = tuple(meta.get("labels", LABELS))
         self.stride: int = int(meta.get("stride", 8))
@@ -107,17 +105,19 @@ class Detector:
         # Off by default: suppressing the weaker of a signature/handwritten pair on the same ink
         # gives cleaner drawings but was measured to cost signature AP (experiments/README.md).
         self.cross_class_iou = cross_class_iou
-        self.verifier: Verifier | None = self._load_verifier(verifier, num_threads)
+        self.verifier: Verifier | None = self._load_verifier(verifier, embedded, num_threads)
 
     def _load_verifier(
-        self, verifier: Verifier | str | os.PathLike | bool | None, num_threads: int | None
+        self,
+        verifier: Verifier | str | os.PathLike | bool | None,
+        embedded: str | None,
+        num_threads: int | None,
     ) -> Verifier | None:
         if verifier is False:
             return None
         if isinstance(verifier, Verifier):
             return verifier
         if verifier is None or verifier is True:
-            embedded = self.session.get_modelmeta().custom_metadata_map.get(VERIFIER_KEY)
             if embedded is None:
                 if verifier is True:
                     raise ValueError(f"{self.weights} has no embedded verifier")

@@ -188,11 +188,17 @@ class Verifier:
             return np.zeros((0, len(self.labels)), np.float32)
         if image.mode != "RGB":
             image = image.convert("RGB")
-        crops = np.stack([verifier_crop(image, b) for b in boxes])
+        return self.predict_crops(np.stack([verifier_crop(image, b) for b in boxes]))
+
+    def predict_crops(self, crops: np.ndarray) -> np.ndarray:
+        """Probabilities ``(N, len(labels))`` of prepared crops (:func:`verifier_crop` output,
+        float32 in 0..1), run in batches of ``self.batch``."""
         outs = [
             self.session.run(None, {"crops": crops[i : i + self.batch]})[0]
             for i in range(0, len(crops), self.batch)
         ]
+        if not outs:
+            return np.zeros((0, len(self.labels)), np.float32)
         return np.concatenate(outs).astype(np.float32)
 
     def rescore(self, image: Image.Image, regions: Sequence[Region]) -> list[Region]:

@@ -25,7 +25,7 @@ from PIL import Image
 from penmark.io import load_image
 from penmark.region import LABELS
 from penmark.runtime.postprocess import iou_matrix
-from penmark.runtime.verify import verifier_crop
+from penmark.runtime.verify import CHANNELS, CROP_H, CROP_W, verifier_crop
 from penmark.train.data import PageRecord, distractor_boxes, load_coco
 
 POSITIVE_IOU = 0.5
@@ -49,12 +49,20 @@ class CropSet:
 
     @classmethod
     def load(cls, *paths: str | Path) -> CropSet:
-        parts = [np.load(p) for p in paths]
+        parts = []
+        for path in paths:
+            z = np.load(path)
+            parts.append(cls(z["crops"], z["targets"], [str(s) for s in z["source"]],
+                             [str(s) for s in z["kind"]]))
+        return cls.concat(parts)
+
+    @classmethod
+    def concat(cls, parts: Sequence[CropSet]) -> CropSet:
         return cls(
-            np.concatenate([p["crops"] for p in parts]),
-            np.concatenate([p["targets"] for p in parts]),
-            [str(s) for p in parts for s in p["source"]],
-            [str(s) for p in parts for s in p["kind"]],
+            np.concatenate([p.crops for p in parts]),
+            np.concatenate([p.targets for p in parts]),
+            [s for p in parts for s in p.source],
+            [k for p in parts for k in p.kind],
         )
 
 
@@ -87,8 +95,9 @@ def page_crops(
     rec: PageRecord,
     proposals: np.ndarray,
     rng: random.Random,
+    source: str,
     distractors: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> CropSet:
     """Crops and targets of one page: detector proposals, jittered truth, distractors."""
     groups = [(proposals.reshape(-1, 4), "det"), (jitter(rec.boxes, rng), "gt")]
     if distractors is not None:
@@ -100,10 +109,14 @@ def page_crops(
     kinds = [k for k, ok in zip(kinds, keep, strict=True) if ok]
     if image.mode != "RGB":
         image = image.convert("RGB")
-    crops = np.stack([verifier_crop(image, b) for b in boxes]) if len(boxes) else np.zeros(
-        (0, 2, 64, 256), np.float32)
+    crops = (
+        np.stack([verifier_crop(image, b) for b in boxes])
+        if len(boxes)
+        else np.zeros((0, CHANNELS, CROP_H, CROP_W), np.float32)
+    )
     targets = targets_for(boxes, rec.boxes, rec.classes, rec.labeled)
-    return (np.round(crops * 255).astype(np.uint8), targets, kinds)
+    crops = np.round(crops * 255).astype(np.uint8)
+    return CropSet(crops, targets, [source] * len(kinds), kinds)
 
 
 def _proposals(detector, image: Image.Image, threshold: float) -> np.ndarray:
@@ -116,7 +129,7 @@ def build_real(
 ) -> CropSet:
     """Crops from the pages of COCO files (e.g. the real train splits)."""
     rng = random.Random(seed)
-    crops, targets, source, kind = [], [], [], []
+    parts = []
     for path in coco_paths:
         name = Path(path).parent.name
         for rec in load_coco(path):
@@ -125,13 +138,9 @@ def build_real(
             except Exception as exc:  # noqa: BLE001 - a broken page must not stop the build
                 print(f"skipped {rec.path}: {exc}")
                 continue
-            c, t, k = page_crops(image, rec, _proposals(detector, image, threshold), rng,
-                                 rec.focus if len(rec.focus) else None)
-            crops.append(c)
-            targets.append(t)
-            source += [name] * len(k)
-            kind += k
-    return CropSet(np.concatenate(crops), np.concatenate(targets), source, kind)
+            parts.append(page_crops(image, rec, _proposals(detector, image, threshold), rng, name,
+                                    rec.focus if len(rec.focus) else None))
+    return CropSet.concat(parts)
 
 
 def build_synthetic(
@@ -140,7 +149,7 @@ def build_synthetic(
     """Crops from generated pages ``seeds`` (use seeds no evaluation set uses)."""
     from penmark.synth import generate_page
 
-    crops, targets, source, kind = [], [], [], []
+    parts = []
     for seed in seeds:
         page = generate_page(seed, config)
         rec = PageRecord(
@@ -151,13 +160,9 @@ def build_synthetic(
         )
         rng = random.Random(seed)
         dist = distractor_boxes(page.meta.get("distractors", ()))
-        c, t, k = page_crops(page.image, rec, _proposals(detector, page.image, threshold), rng,
-                             dist)
-        crops.append(c)
-        targets.append(t)
-        source += ["synth"] * len(k)
-        kind += k
-    return CropSet(np.concatenate(crops), np.concatenate(targets), source, kind)
+        parts.append(page_crops(page.image, rec, _proposals(detector, page.image, threshold), rng,
+                                "synth", dist))
+    return CropSet.concat(parts)
 
 
 def augment_crops(x, gen):
@@ -273,10 +278,7 @@ def check(data: CropSet, weights: str | Path) -> dict[str, dict[str, float]]:
     (val-split crops: a report, not a selection criterion)."""
     from penmark.runtime.verify import Verifier
 
-    sess = Verifier(weights).session
-    x = data.crops.astype(np.float32) / 255.0
-    probs = np.concatenate([sess.run(None, {"crops": x[i : i + 256]})[0]
-                            for i in range(0, len(x), 256)])
+    probs = Verifier(weights, batch=256).predict_crops(data.crops.astype(np.float32) / 255.0)
     out: dict[str, dict[str, float]] = {}
     sources = np.array(data.source)
     for src in sorted(set(data.source)):

@@ -4,6 +4,8 @@
         --out data/verifier/real-train.npz
     python scripts/build_verifier_set.py --synth-count 1200 --synth-seed 500000 --workers 2 \\
         --out data/verifier/synth.npz
+    python scripts/build_verifier_set.py --synth-count 1500 --synth-seed 510000 --workers 2 \\
+        --hard-negative-fraction 1.0 --out data/verifier/print-510000.npz   # print only
 
 Real pages: every COCO file given (use train splits for training, val splits only to report).
 Generated pages: seeds ``synth-seed ..`` (keep them away from the evaluation seeds 100000+ and
@@ -16,6 +18,7 @@ import argparse
 from concurrent.futures import ProcessPoolExecutor
 
 from penmark.runtime import Detector
+from penmark.synth import SynthConfig
 from penmark.train.verifier import CropSet, build_real, build_synthetic
 
 
@@ -26,7 +29,8 @@ def _detector(args) -> Detector:
 
 def _synth_part(job) -> CropSet:
     args, seeds = job
-    return build_synthetic(seeds, _detector(args), args.threshold)
+    config = SynthConfig(hard_negative_fraction=args.hard_negative_fraction)
+    return build_synthetic(seeds, _detector(args), args.threshold, config)
 
 
 def main() -> None:
@@ -34,6 +38,8 @@ def main() -> None:
     ap.add_argument("--data", action="append", default=[], help="COCO json (repeatable)")
     ap.add_argument("--synth-count", type=int, default=0)
     ap.add_argument("--synth-seed", type=int, default=500000)
+    ap.add_argument("--hard-negative-fraction", type=float, default=SynthConfig.hard_negative_fraction,
+                    help="share of generated pages that carry only print (1.0: a negatives-only set)")
     ap.add_argument("--weights", help="detector ONNX (default: the shipped model)")
     ap.add_argument("--model", default="penmark-hw-sig-v5")
     ap.add_argument("--threshold", type=float, default=0.1, help="proposal threshold")

@@ -53,12 +53,10 @@ def main() -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.5")
     ap.add_argument("--cache", type=Path)
+    ap.add_argument("--input-size", type=int, help="override the model's input long side")
     args = ap.parse_args()
-    det = (
-        Detector(args.weights, threshold=0.01)
-        if args.weights
-        else Detector.pretrained(args.model, threshold=0.01)
-    )
+    kw = {"threshold": 0.01, "input_size": args.input_size}
+    det = Detector(args.weights, **kw) if args.weights else Detector.pretrained(args.model, **kw)
     loaded = [(p, merge_coco([p])) for p in args.data]
     sets = {f"{p.parent.name}/{p.stem}": gt for p, gt in loaded}
     files = sorted({img["file_name"] for gt in sets.values() for img in gt["images"]})

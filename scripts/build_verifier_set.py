@@ -38,8 +38,9 @@ def main() -> None:
     ap.add_argument("--data", action="append", default=[], help="COCO json (repeatable)")
     ap.add_argument("--synth-count", type=int, default=0)
     ap.add_argument("--synth-seed", type=int, default=500000)
-    ap.add_argument("--hard-negative-fraction", type=float, default=SynthConfig.hard_negative_fraction,
-                    help="share of generated pages that carry only print (1.0: a negatives-only set)")
+    ap.add_argument("--hard-negative-fraction", type=float,
+                    default=SynthConfig.hard_negative_fraction,
+                    help="share of generated pages that carry only print (1.0: negatives only)")
     ap.add_argument("--weights", help="detector ONNX (default: the shipped model)")
     ap.add_argument("--model", default="penmark-hw-sig-v5")
     ap.add_argument("--threshold", type=float, default=0.1, help="proposal threshold")

@@ -39,6 +39,9 @@ def train(
         "a share of crops is centred on them. Repeatable (rounds are merged).",
     ),
     focus_bias: float = typer.Option(0.3, help="Share of crops centred on a mined box."),
+    stroke_jitter: float = typer.Option(
+        0.0, help="Share of crops whose page gets thinner, thicker or fainter ink."
+    ),
     ema: float = typer.Option(
         0.999, help="Decay of the exported weight average (EMA); 0 exports the raw weights."
     ),
@@ -76,6 +79,7 @@ def train(
         ema=ema,
         focus=tuple(str(p) for p in focus or ()),
         focus_bias=focus_bias,
+        stroke_jitter=stroke_jitter,
     )
     path = run(cfg)
     typer.echo(f"done: {path}")

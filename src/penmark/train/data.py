@@ -144,8 +144,28 @@ def _photometric(arr: np.ndarray, rng: random.Random) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def _stroke_jitter(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Thinner, thicker or fainter ink, at the page's own resolution before it is resized.
+
+    Why: pens, scanners and binarisation change stroke width and darkness, and the signatures
+    the detector misses on real val pages are thin, faint ones; the photometric jitter moves
+    the paper with the ink (contrast, gamma) and never makes black ink light grey.
+    """
+    kind = rng.randrange(3)
+    if kind == 0:
+        return img.filter(ImageFilter.MaxFilter(3))  # dark strokes lose a pixel each side
+    if kind == 1:
+        return img.filter(ImageFilter.MinFilter(3))  # and gain one
+    fade = rng.uniform(0.35, 0.8)  # ink at darkness d becomes d * fade; white stays white
+    return img.point(lambda v: round(255 - (255 - v) * fade))
+
+
 class CropDataset:
-    """Infinite-style dataset of random crops drawn from weighted sources (index ignored)."""
+    """Infinite-style dataset of random crops drawn from weighted sources (index ignored).
+
+    ``stroke_jitter`` is the share of crops whose page gets thinner, thicker or fainter ink
+    (:func:`_stroke_jitter`; 0 draws the same crops as before it existed).
+    """
 
     def __init__(
         self,
@@ -158,6 +178,7 @@ class CropDataset:
         focus_bias: float = 0.3,
         length: int = 10_000_000,
         seed: int = 0,
+        stroke_jitter: float = 0.0,
     ) -> None:
         self.sources = [s for s in sources if not isinstance(s, SourceSpec) or s.records]
         total = sum(s.weight for s in self.sources)
@@ -170,6 +191,7 @@ class CropDataset:
         self.focus_bias = focus_bias
         self.length = length
         self.seed = seed
+        self.stroke_jitter = stroke_jitter
 
     def __len__(self) -> int:
         return self.length
@@ -195,6 +217,8 @@ class CropDataset:
         ):  # decode at reduced size when the crop scale allows it
             img.draft("RGB", (int(orig_w * scale) + 1, int(orig_h * scale) + 1))
         img = img.convert("RGB")
+        if self.stroke_jitter and rng.random() < self.stroke_jitter:
+            img = _stroke_jitter(img, rng)
         nw, nh = max(1, round(img.width * scale)), max(1, round(img.height * scale))
         img = img.resize((nw, nh), Image.BILINEAR)
         if rng.random() < 0.15:

@@ -58,6 +58,7 @@ class TrainConfig:
     ema: float = 0.999  # decay of the exported weight average; 0 = export the raw weights
     focus: tuple[str, ...] = ()  # mined false alarms (JSONs from scripts/mine_hard_negatives.py)
     focus_bias: float = 0.3  # share of crops centred on a mined box, on pages that have some
+    stroke_jitter: float = 0.0  # share of crops with thinner / thicker / fainter ink
 
 
 def _lr(cfg: TrainConfig, step: int) -> float:
@@ -94,6 +95,7 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
         input_size=cfg.input_size,
         focus_bias=cfg.focus_bias,
         seed=cfg.seed + start_step,
+        stroke_jitter=cfg.stroke_jitter,
     )
 
 

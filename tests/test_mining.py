@@ -93,4 +93,3 @@ def test_crops_centre_on_focus_boxes(tiny_coco):
         sample = ds.sample(Image.open(rec.path), rec, random.Random(i))
         hits += sample["heat"].max() > 0.5
     assert hits == 8  # without focus, every crop is centred on a labelled object
-

@@ -94,6 +94,22 @@ def test_training_targets_ignore_unlabelled_classes_and_ambiguous_overlaps():
     assert roc_auc(np.array([0, 1, 0, 1]), np.array([0.1, 0.2, 0.8, 0.9])) == 0.75
 
 
+def test_sampling_splits_real_and_generated_then_weights_named_sources():
+    pytest.importorskip("torch")
+    from penmark.train.verifier import sampling_weights
+
+    src = ["synth"] * 6 + ["tobacco800_signatures"] * 3 + ["gsa_leases"]
+    w = sampling_weights(src, real_share=0.4)
+    assert w[:6].sum() == pytest.approx(0.6) and w[6:].sum() == pytest.approx(0.4)
+    assert w[9] == pytest.approx(w[6])  # uniform within the real crops by default
+    w = sampling_weights(src, real_share=0.4, source_weights={"gsa_leases": 3.0})
+    assert w[6:].sum() == pytest.approx(0.4)  # the real share is kept...
+    assert w[9] == pytest.approx(3 * w[6])  # ...and redistributed towards the named source
+    assert w[9] == pytest.approx(0.4 * 3 / 6)
+    with pytest.raises(ValueError, match="gsa_lease"):
+        sampling_weights(src, source_weights={"gsa_lease": 2.0})  # a typo is an error
+
+
 def _constant_verifier(path, logit: float):
     """An exported verifier that says the same for every crop: p = sigmoid(logit) per label
     (+8: sure of everything, -8: rejects everything, easy to see when it is in use)."""

@@ -17,6 +17,10 @@ def train_verifier(
     batch: int = typer.Option(128),
     lr: float = typer.Option(2e-3),
     real_share: float = typer.Option(0.4, help="Share of crops drawn from real pages."),
+    source_weight: list[str] = typer.Option(
+        [], help="SOURCE=W: draw crops of one source (e.g. gsa_leases) W times as often "
+        "within its real/generated share. Repeatable."
+    ),
     seed: int = typer.Option(0),
     augment: bool = typer.Option(True, help="Random shift/scale, ink gamma, stroke width, noise."),
     widths: str = typer.Option("16,32,64,128", help="Channels of the four stages."),
@@ -30,10 +34,20 @@ def train_verifier(
     from penmark.train.verifier import check as check_set
     from penmark.train.verifier import train_verifier as fit
 
+    weights = {}
+    for item in source_weight:
+        name, sep, value = item.partition("=")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise typer.BadParameter(f"expected SOURCE=W, got {item!r}",
+                                     param_hint="--source-weight")
     crops = CropSet.load(*data)
     typer.echo(f"{len(crops.targets)} crops from {len(data)} set(s)")
     onnx_path = fit(crops, out, epochs=epochs, batch=batch, lr=lr, seed=seed, threads=threads,
-                    real_share=real_share, augment=augment,
+                    real_share=real_share, augment=augment, source_weights=weights,
                     widths=tuple(int(w) for w in widths.split(",")))
     typer.echo(f"wrote {onnx_path}")
     for path in check:

@@ -198,6 +198,31 @@ def augment_crops(x, gen):
     return torch.cat([(ink + noise).clamp(0, 1), x[:, 1:]], dim=1)
 
 
+def sampling_weights(
+    sources: list[str], real_share: float = 0.4, source_weights: dict[str, float] | None = None
+) -> np.ndarray:
+    """Probability of drawing each crop: ``real_share`` of the mass goes to real crops (source
+    other than ``synth``), the rest to generated ones, uniform within each group; then each
+    crop of a source named in ``source_weights`` counts that many times within its group (a few
+    hundred GSA lease crops next to thousands of Tobacco800 ones would otherwise be drawn too
+    rarely to matter). Unknown names raise, so a typo cannot silently train the wrong mix."""
+    src = np.asarray(sources)
+    extra = dict(source_weights or {})
+    unknown = sorted(set(extra) - set(src.tolist()))
+    if unknown:
+        raise ValueError(f"source weights name sources not in the crop sets: {unknown}")
+    each = np.array([extra.get(s, 1.0) for s in src.tolist()], dtype=np.float64)
+    if (each < 0).any():
+        raise ValueError("source weights must be >= 0")
+    real = src != "synth"
+    w = np.zeros(len(src))
+    for group, share in ((real, real_share), (~real, 1.0 - real_share)):
+        total = each[group].sum()
+        if total > 0:
+            w[group] = share * each[group] / total
+    return w / w.sum()
+
+
 def train_verifier(
     data: CropSet,
     out: str | Path,
@@ -209,13 +234,14 @@ def train_verifier(
     real_share: float = 0.4,
     augment: bool = True,
     widths: tuple[int, ...] = (16, 32, 64, 128),
+    source_weights: dict[str, float] | None = None,
 ) -> Path:
     """Train :class:`~penmark.model.verifier.VerifierNet` on ``data``; writes ``last.pt``,
     ``log.jsonl`` and ``verifier.onnx`` to ``out`` and returns the ONNX path.
 
     ``real_share``: share of crops drawn from real pages (source other than ``synth``); real
-    pages are few next to generated ones, and they are what users run on. ``augment``: see
-    :func:`augment_crops`.
+    pages are few next to generated ones, and they are what users run on.
+    ``source_weights``: see :func:`sampling_weights`. ``augment``: see :func:`augment_crops`.
     """
     import torch
 
@@ -226,9 +252,7 @@ def train_verifier(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    real = np.array([s != "synth" for s in data.source])
-    w = np.where(real, real_share / max(real.sum(), 1), (1 - real_share) / max((~real).sum(), 1))
-    w /= w.sum()
+    w = sampling_weights(data.source, real_share, source_weights)
     n = len(data.targets)
     steps = max(1, int(epochs * n / batch))
     net = VerifierNet(tuple(widths))

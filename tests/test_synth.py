@@ -147,6 +147,38 @@ def test_cli(tmp_path) -> None:
     assert (tmp_path / "prev.png").exists()
 
 
+def test_options_from_text_are_typed_and_checked() -> None:
+    cfg = SynthConfig().with_options({"real_ink_fraction": "0.6", "system_fonts": "false"})
+    assert cfg.real_ink_fraction == 0.6 and cfg.system_fonts is False
+    assert SynthConfig().real_ink_fraction == 0.4  # a copy: the defaults stay
+    with pytest.raises(ValueError, match="real_ink_fractoin"):
+        SynthConfig().with_options({"real_ink_fractoin": "0.6"})  # a typo names itself
+    with pytest.raises(ValueError, match="cannot read 'lots'"):
+        SynthConfig().with_options({"hershey_fraction": "lots"})
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        SynthConfig().with_options({"photo_fraction": "1.5"})
+    with pytest.raises(ValueError, match="unknown synth option 'ink_dir'"):
+        SynthConfig().with_options({"ink_dir": "/tmp"})  # paths are not text knobs
+
+
+def test_cli_options_reach_the_generator(tmp_path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from penmark.cli.synth import synth
+
+    app = typer.Typer()
+    app.command()(synth)
+    out = tmp_path / "cli"
+    res = CliRunner().invoke(app, ["--count", "2", "--out", str(out), "--size", "600x800",
+                                   "--option", "hard_negative_fraction=1"])
+    assert res.exit_code == 0, res.output
+    coco = json.loads((out / "annotations.json").read_text())
+    assert coco["annotations"] == []  # print-only pages: the option was applied
+    res = CliRunner().invoke(app, ["--count", "1", "--out", str(out), "--option", "photo=0.5"])
+    assert res.exit_code == 2 and "photo" in res.output
+
+
 def test_perspective_keeps_boxes_right() -> None:
     cfg = replace(SMALL, perspective_fraction=1.0, hard_negative_fraction=0.0)
     for seed in range(3):

@@ -40,3 +40,15 @@ def test_stroke_jitter_off_draws_the_same_crops_as_before(tiny_coco):
     b = CropDataset(src, crop=128, seed=1, stroke_jitter=0.0)[0]["image"]
     c = CropDataset(src, crop=128, seed=1, stroke_jitter=1.0)[0]["image"]
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_synth_options_reach_the_generated_source():
+    from penmark.train.loop import TrainConfig, build_dataset
+
+    cfg = TrainConfig(out="unused", sources=[("synth", 1.0)], synth_hard_negatives=0.3,
+                      synth_options=(("real_ink_fraction", "0.7"), ("hershey_fraction", "0")))
+    config = build_dataset(cfg).sources[0].config
+    assert (config.real_ink_fraction, config.hershey_fraction) == (0.7, 0.0)
+    assert config.hard_negative_fraction == 0.3
+    assert build_dataset(TrainConfig(out="unused", sources=[("synth", 1.0)])).sources[0].config \
+        is None  # no options: the generator's own defaults

@@ -37,11 +37,21 @@ def synth(
     hard_negative_fraction: Annotated[
         float, typer.Option("--hard-negative-fraction", help="Share of print-only pages.")
     ] = 0.1,
+    option: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--option", help="NAME=VALUE: a generator knob (penmark.synth.SynthConfig, "
+                     "e.g. real_ink_fraction=0.6). Repeatable."),
+    ] = None,
 ) -> None:
     """Generate synthetic document pages with exact handwriting/signature boxes."""
+    from penmark.cli._assign import parse_assignments
     from penmark.synth import SynthConfig, generate_dataset, generate_page, render_preview
 
     cfg = SynthConfig(size=_parse_size(size), hard_negative_fraction=hard_negative_fraction)
+    try:
+        cfg = cfg.with_options(parse_assignments(option or [], "--option"))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--option") from None
     if out is None and preview is None:
         raise typer.BadParameter("give --out DIR and/or --preview OUT.png")
     if preview is not None:

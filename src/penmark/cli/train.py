@@ -45,6 +45,10 @@ def train(
     ema: float = typer.Option(
         0.999, help="Decay of the exported weight average (EMA); 0 exports the raw weights."
     ),
+    synth_option: list[str] = typer.Option(
+        [], help="NAME=VALUE: a generator knob for the synth source (penmark.synth.SynthConfig, "
+        "e.g. real_ink_fraction=0.6). Repeatable."
+    ),
 ) -> None:
     """Train the detector on COCO data (real sets and generated pages), with partial labels."""
     try:
@@ -55,6 +59,14 @@ def train(
             f"error: {exc.name} is missing; install with: pip install 'penmark[train]'", err=True
         )
         raise typer.Exit(2) from None
+    from penmark.cli._assign import parse_assignments
+    from penmark.synth import SynthConfig
+
+    synth_options = parse_assignments(synth_option, "--synth-option")
+    try:
+        SynthConfig().with_options(synth_options)  # fail now, not in a data-loader worker
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--synth-option") from None
     sources = []
     for item in data:
         path, _, weight = item.partition(":")
@@ -80,6 +92,7 @@ def train(
         focus=tuple(str(p) for p in focus or ()),
         focus_bias=focus_bias,
         stroke_jitter=stroke_jitter,
+        synth_options=tuple(sorted(synth_options.items())),
     )
     path = run(cfg)
     typer.echo(f"done: {path}")

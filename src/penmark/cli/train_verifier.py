@@ -30,20 +30,16 @@ def train_verifier(
     ),
 ) -> None:
     """Train the crop classifier that rescores detector regions (penmark.runtime.verify)."""
+    from penmark.cli._assign import parse_assignments
     from penmark.train.verifier import CropSet
     from penmark.train.verifier import check as check_set
     from penmark.train.verifier import train_verifier as fit
 
-    weights = {}
-    for item in source_weight:
-        name, sep, value = item.partition("=")
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep or not name:
-            raise typer.BadParameter(f"expected SOURCE=W, got {item!r}",
-                                     param_hint="--source-weight")
+    try:
+        weights = {k: float(v) for k, v in
+                   parse_assignments(source_weight, "--source-weight").items()}
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--source-weight") from None
     crops = CropSet.load(*data)
     typer.echo(f"{len(crops.targets)} crops from {len(data)} set(s)")
     onnx_path = fit(crops, out, epochs=epochs, batch=batch, lr=lr, seed=seed, threads=threads,

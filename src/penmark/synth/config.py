@@ -7,7 +7,7 @@ effects without touching the generator code.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -83,3 +83,32 @@ class SynthConfig:
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)
     system_fonts: bool = True
     return_masks: bool = False
+
+    def with_options(self, options: dict[str, str]) -> SynthConfig:
+        """A copy with numeric / boolean knobs set from text (``{"real_ink_fraction": "0.6"}``),
+        as given on a command line (``--synth-option real_ink_fraction=0.6``). Unknown names and
+        values that do not parse raise ``ValueError`` naming them, and shares must lie in
+        [0, 1]: a typo must not silently train or generate with the defaults."""
+        known = {f.name: f for f in fields(self)}
+        changes: dict[str, object] = {}
+        for name, text in options.items():
+            current = getattr(self, name, None) if name in known else None
+            if name not in known or not isinstance(current, (bool, int, float)):
+                settable = sorted(k for k, f in known.items()
+                                  if isinstance(getattr(self, k), (bool, int, float)))
+                raise ValueError(f"unknown synth option {name!r}; settable: {', '.join(settable)}")
+            try:
+                if isinstance(current, bool):
+                    if text.lower() not in ("true", "false", "1", "0"):
+                        raise ValueError(text)
+                    value: object = text.lower() in ("true", "1")
+                else:
+                    value = type(current)(text)
+            except ValueError:
+                raise ValueError(f"synth option {name}: cannot read {text!r} as "
+                                 f"{type(current).__name__}") from None
+            if (name.endswith("_fraction") and not 0.0 <= float(value) <= 1.0):  # type: ignore[arg-type]
+                raise ValueError(f"synth option {name}: a share must be in [0, 1], got {text}")
+            changes[name] = value
+        return replace(self, **changes)
+

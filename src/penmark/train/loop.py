@@ -59,6 +59,8 @@ class TrainConfig:
     focus: tuple[str, ...] = ()  # mined false alarms (JSONs from scripts/mine_hard_negatives.py)
     focus_bias: float = 0.3  # share of crops centred on a mined box, on pages that have some
     stroke_jitter: float = 0.0  # share of crops with thinner / thicker / fainter ink
+    # generator knobs for the synth source, as text: (("real_ink_fraction", "0.6"), ...)
+    synth_options: tuple[tuple[str, str], ...] = ()
 
 
 def _lr(cfg: TrainConfig, step: int) -> float:
@@ -78,10 +80,12 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
     for path, weight in cfg.sources:
         if path == "synth":
             config = None
-            if cfg.synth_hard_negatives is not None:
+            if cfg.synth_hard_negatives is not None or cfg.synth_options:
                 from penmark.synth import SynthConfig
 
-                config = SynthConfig(hard_negative_fraction=cfg.synth_hard_negatives)
+                config = SynthConfig().with_options(dict(cfg.synth_options))
+                if cfg.synth_hard_negatives is not None:
+                    config.hard_negative_fraction = cfg.synth_hard_negatives
             specs.append(SynthSource(weight, config=config))
         else:
             records = load_coco(path)

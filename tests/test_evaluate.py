@@ -173,3 +173,61 @@ def test_cli_evaluate_without_the_verifier_is_the_bare_detector(tmp_path) -> Non
     assert bare == run("--model", "penmark-hw-sig-v5")
     verified = run("--model", "penmark-hw-sig-v6")
     assert set(verified) == set(bare)  # same rows; the numbers may differ
+
+
+def _random_case(seed: int, pages: int = 25):
+    """Pages with 0-4 boxes per class and noisy, partly wrong predictions."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    gt = {"images": [], "annotations": [],
+          "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}]}
+    preds: dict[int, list[Region]] = {}
+    for i in range(1, pages + 1):
+        gt["images"].append({"id": i, "file_name": f"{i}.png", "width": 1000, "height": 1000,
+                             "labeled_categories": [1, 2] if i % 5 else [2]})
+        for cid, label in ((1, "handwritten"), (2, "signature")):
+            for _ in range(rng.integers(0, 5)):
+                x, y = rng.uniform(0, 800, 2)
+                w, h = rng.uniform(40, 200), rng.uniform(15, 60)
+                gt["annotations"].append({"id": len(gt["annotations"]) + 1, "image_id": i,
+                                          "category_id": cid, "bbox": [x, y, w, h],
+                                          "area": w * h, "iscrowd": 0})
+                if rng.random() < 0.8:  # found, with some box error (some below IoU 0.5)
+                    dx, dy = rng.normal(0, 0.25 * w), rng.normal(0, 0.25 * h)
+                    box = (x + dx, y + dy, x + dx + w, y + dy + h)
+                    preds.setdefault(i, []).append(Region(label, float(rng.uniform(0.05, 1)), box))
+            for _ in range(rng.integers(0, 3)):  # false alarms
+                x, y = rng.uniform(0, 900, 2)
+                preds.setdefault(i, []).append(Region(label, float(rng.uniform(0.01, 0.9)),
+                                                      (x, y, x + 80, y + 30)))
+    return gt, preds
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ap50_from_page_matches_equals_pycocotools(seed):
+    from penmark.evaluate import ap50_from_matches, page_matches
+
+    gt, preds = _random_case(seed)
+    res = evaluate_predictions(gt, preds)
+    for label in ("handwritten", "signature"):
+        ours = ap50_from_matches(page_matches(gt, preds, label))
+        assert ours == pytest.approx(res.per_class[label].ap50, abs=1e-9), label
+
+
+def test_paired_bootstrap_brackets_the_difference():
+    from penmark.evaluate import paired_bootstrap
+
+    gt, preds = _random_case(3, pages=40)
+    same = paired_bootstrap(gt, preds, preds, rounds=200)
+    assert all(r["diff"] == 0 and r["low"] == r["high"] == 0 and r["b_not_worse"] == 1
+               for r in same.values())
+    perfect = {}
+    for a in gt["annotations"]:
+        x, y, w, h = a["bbox"]
+        label = "handwritten" if a["category_id"] == 1 else "signature"
+        perfect.setdefault(a["image_id"], []).append(Region(label, 0.9, (x, y, x + w, y + h)))
+    better = paired_bootstrap(gt, preds, perfect, rounds=200)
+    for r in better.values():
+        assert r["ap50_b"] == pytest.approx(1.0) and r["diff"] > 0
+        assert 0 < r["low"] <= r["diff"] <= r["high"] and r["b_not_worse"] == 1

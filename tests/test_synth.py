@@ -179,6 +179,23 @@ def test_cli_options_reach_the_generator(tmp_path) -> None:
     assert res.exit_code == 2 and "photo" in res.output
 
 
+def test_cheque_scans_are_one_landscape_cheque_filled_in() -> None:
+    cfg = SynthConfig(kinds={"cheque": 1.0}, hard_negative_fraction=0.0,
+                      cheque_scan_fraction=1.0, rotate_fraction=0.0, photo_fraction=0.0)
+    n_regions = 0
+    for seed in range(6):
+        page = generate_page(seed, cfg)
+        w, h = page.image.size
+        assert 1100 <= w <= 1700 and 1.95 <= w / h <= 2.55, (seed, page.image.size)
+        for r in page.regions:
+            x0, y0, x1, y1 = r.box
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+        n_regions += len(page.regions)
+    assert n_regions >= 6 * 2  # filled in: payee, amounts, date, signature
+    plain = SynthConfig(kinds={"cheque": 1.0})
+    assert generate_page(3, plain).image.size in ((1700, 2200), (2200, 1700))  # default: sheets
+
+
 def test_perspective_keeps_boxes_right() -> None:
     cfg = replace(SMALL, perspective_fraction=1.0, hard_negative_fraction=0.0)
     for seed in range(3):

@@ -49,6 +49,10 @@ class SynthConfig:
     ``real_ink_fraction`` / ``real_signature_fraction`` are the shares of handwriting /
     signature items taken from real crops when available; ``hershey_fraction`` the share of
     handwriting drawn as single-stroke Hershey pen paths (optional ``Hershey-Fonts`` package).
+    ``cheque_scan_fraction`` is the share of cheque pages rendered as a cheque scanned on its
+    own (a landscape image of one cheque, ~2.2:1, 1100-1700 px wide, as bank cheque scanners
+    and the real cheque set deliver) instead of cheques on a letter-size sheet; 0 by default
+    so that fixed-seed evaluation sets stay as they were.
     ``system_fonts`` adds installed DejaVu/Liberation faces to the bundled print fonts (set it
     False for pages that are identical across machines). ``return_masks`` adds per-class ink
     masks to the
@@ -78,6 +82,7 @@ class SynthConfig:
     real_ink_fraction: float = 0.4
     real_signature_fraction: float = 0.35
     hershey_fraction: float = 0.12
+    cheque_scan_fraction: float = 0.0
     ink_dir: Path | None = field(default_factory=_default_ink_dir)
     datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)

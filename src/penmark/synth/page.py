@@ -285,6 +285,8 @@ class _Composer:
                   "note": 0.45, "margin": 0.2, "grid": 0.7}.get(slot.kind, 0.5)
         if slot.kind == "note" and (slot.hint == "page" or slot.hint.startswith("ruled:")):
             p_fill = 0.9
+        if cv.w > cv.h and slot.kind in ("line", "box", "grid", "sig"):
+            p_fill = 0.9  # a cheque scanned on its own: cheques are presented filled in
         if rng.random() > p_fill:
             return False
         if hard_negative or rng.random() < 0.12:
@@ -465,6 +467,18 @@ _QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
                 3: Image.Transpose.ROTATE_270}
 
 
+def _page_size(seed: int, kind: str, cfg: SynthConfig) -> tuple[int, int]:
+    """``cfg.size``, or for a share ``cfg.cheque_scan_fraction`` of cheque pages the size of a
+    cheque scanned on its own (the cheque template then fills the page). Own random stream, so
+    every other page keeps its draws and pixels."""
+    if kind == "cheque" and cfg.cheque_scan_fraction > 0:
+        r = random.Random(seed * 104729 + 31)
+        if r.random() < cfg.cheque_scan_fraction:
+            w = r.randint(1100, 1700)
+            return w, int(w / r.uniform(2.0, 2.5))
+    return cfg.size
+
+
 def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     """Render one synthetic page for ``seed``; identical seeds give pixel-identical pages."""
     cfg = config or SynthConfig()
@@ -479,7 +493,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     kinds = list(cfg.kinds)
     kind = rng.choices(kinds, weights=[cfg.kinds[k] for k in kinds])[0]
     paper = _paper(rng)
-    cv = Canvas(cfg.size, paper, rng, bank)
+    cv = Canvas(_page_size(seed, kind, cfg), paper, rng, bank)
     TEMPLATES[kind](cv, rng)
     if rng.random() < 0.12:
         redactions(cv, rng)

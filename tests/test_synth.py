@@ -181,7 +181,8 @@ def test_cli_options_reach_the_generator(tmp_path) -> None:
 
 def test_cheque_scans_are_one_landscape_cheque_filled_in() -> None:
     cfg = SynthConfig(kinds={"cheque": 1.0}, hard_negative_fraction=0.0,
-                      cheque_scan_fraction=1.0, rotate_fraction=0.0, photo_fraction=0.0)
+                      cheque_scan_fraction=1.0, rotate_fraction=0.0, photo_fraction=0.0,
+                      wide_gap_fraction=1.0)  # spread-out phrases must still fit their boxes
     n_regions = 0
     for seed in range(6):
         page = generate_page(seed, cfg)

@@ -53,6 +53,9 @@ class SynthConfig:
     own (a landscape image of one cheque, ~2.2:1, 1100-1700 px wide, as bank cheque scanners
     and the real cheque set deliver) instead of cheques on a letter-size sheet; 0 by default
     so that fixed-seed evaluation sets stay as they were.
+    ``wide_gap_fraction`` is the share of filled-in phrases written with 2-5x the word gaps
+    ("Five Lakh   Seventy   thousand": amounts in words spread along a cheque line), still one
+    box; 0 by default for the same reason.
     ``system_fonts`` adds installed DejaVu/Liberation faces to the bundled print fonts (set it
     False for pages that are identical across machines). ``return_masks`` adds per-class ink
     masks to the
@@ -83,6 +86,7 @@ class SynthConfig:
     real_signature_fraction: float = 0.35
     hershey_fraction: float = 0.12
     cheque_scan_fraction: float = 0.0
+    wide_gap_fraction: float = 0.0
     ink_dir: Path | None = field(default_factory=_default_ink_dir)
     datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)

@@ -315,6 +315,9 @@ class _Composer:
         w, h = x1 - x0, y1 - y0
         if slot.kind in ("line", "box"):
             s = T.fill_value(rng, slot.hint)
+            if self.cfg.wide_gap_fraction and " " in s and rng.random() < \
+                    self.cfg.wide_gap_fraction:
+                s = " ".join(w + " " * rng.randint(1, 4) for w in s.split()).rstrip()
             # Sizes follow the real train sets (scripts/size_stats.py): filled-in phrases on
             # GSA leases are ~60-100 px tall at 200 dpi, more than forms' line spacing suggests.
             height = min(h * rng.uniform(0.7, 1.25), 130 * cv.s) if slot.kind == "box" else \

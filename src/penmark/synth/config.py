@@ -98,12 +98,12 @@ class SynthConfig:
         as given on a command line (``--synth-option real_ink_fraction=0.6``). Unknown names and
         values that do not parse raise ``ValueError`` naming them, and shares must lie in
         [0, 1]: a typo must not silently train or generate with the defaults."""
-        known = {f.name: f for f in fields(self)}
+        known = {f.name for f in fields(self)}
         changes: dict[str, object] = {}
         for name, text in options.items():
             current = getattr(self, name, None) if name in known else None
             if name not in known or not isinstance(current, (bool, int, float)):
-                settable = sorted(k for k, f in known.items()
+                settable = sorted(k for k in known
                                   if isinstance(getattr(self, k), (bool, int, float)))
                 raise ValueError(f"unknown synth option {name!r}; settable: {', '.join(settable)}")
             try:
@@ -120,4 +120,3 @@ class SynthConfig:
                 raise ValueError(f"synth option {name}: a share must be in [0, 1], got {text}")
             changes[name] = value
         return replace(self, **changes)
-

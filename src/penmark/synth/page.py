@@ -82,6 +82,7 @@ class _Composer:
         self.placed: list[_Placed] = []
         self.writers = [random_style(rng, cv.bank) for _ in range(rng.choice((1, 1, 2, 3)))]
         self.fax = False
+        self.cheque_scan = False  # one cheque scanned on its own: its fields are filled in
 
     def paste(self, alpha: Image.Image, colour: tuple[int, int, int], x: float, y: float,
               label: str, join: bool = False) -> bool:
@@ -285,8 +286,8 @@ class _Composer:
                   "note": 0.45, "margin": 0.2, "grid": 0.7}.get(slot.kind, 0.5)
         if slot.kind == "note" and (slot.hint == "page" or slot.hint.startswith("ruled:")):
             p_fill = 0.9
-        if cv.w > cv.h and slot.kind in ("line", "box", "grid", "sig"):
-            p_fill = 0.9  # a cheque scanned on its own: cheques are presented filled in
+        if self.cheque_scan and slot.kind in ("line", "box", "grid", "sig"):
+            p_fill = 0.9  # cheques are presented filled in
         if rng.random() > p_fill:
             return False
         if hard_negative or rng.random() < 0.12:
@@ -317,7 +318,7 @@ class _Composer:
             s = T.fill_value(rng, slot.hint)
             if self.cfg.wide_gap_fraction and " " in s and rng.random() < \
                     self.cfg.wide_gap_fraction:
-                s = " ".join(w + " " * rng.randint(1, 4) for w in s.split()).rstrip()
+                s = " ".join(word + " " * rng.randint(1, 4) for word in s.split()).rstrip()
             # Sizes follow the real train sets (scripts/size_stats.py): filled-in phrases on
             # GSA leases are ~60-100 px tall at 200 dpi, more than forms' line spacing suggests.
             height = min(h * rng.uniform(0.7, 1.25), 130 * cv.s) if slot.kind == "box" else \
@@ -470,16 +471,19 @@ _QUARTER_OPS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
                 3: Image.Transpose.ROTATE_270}
 
 
-def _page_size(seed: int, kind: str, cfg: SynthConfig) -> tuple[int, int]:
-    """``cfg.size``, or for a share ``cfg.cheque_scan_fraction`` of cheque pages the size of a
-    cheque scanned on its own (the cheque template then fills the page). Own random stream, so
-    every other page keeps its draws and pixels."""
-    if kind == "cheque" and cfg.cheque_scan_fraction > 0:
-        r = random.Random(seed * 104729 + 31)
-        if r.random() < cfg.cheque_scan_fraction:
-            w = r.randint(1100, 1700)
-            return w, int(w / r.uniform(2.0, 2.5))
-    return cfg.size
+def _is_cheque_scan(seed: int, kind: str, cfg: SynthConfig) -> bool:
+    """Whether this cheque page is drawn as one cheque scanned on its own (a share
+    ``cfg.cheque_scan_fraction``). Own random stream, so every other page keeps its draws."""
+    return (kind == "cheque" and cfg.cheque_scan_fraction > 0
+            and random.Random(seed * 104729 + 31).random() < cfg.cheque_scan_fraction)
+
+
+def _cheque_scan_size(seed: int) -> tuple[int, int]:
+    """A cheque scanner's image: 1100-1700 px wide at 2.0-2.5:1 (the cheque template fills a
+    landscape page)."""
+    r = random.Random(seed * 104729 + 37)
+    w = r.randint(1100, 1700)
+    return w, int(w / r.uniform(2.0, 2.5))
 
 
 def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
@@ -496,7 +500,8 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
     kinds = list(cfg.kinds)
     kind = rng.choices(kinds, weights=[cfg.kinds[k] for k in kinds])[0]
     paper = _paper(rng)
-    cv = Canvas(_page_size(seed, kind, cfg), paper, rng, bank)
+    cheque_scan = _is_cheque_scan(seed, kind, cfg)
+    cv = Canvas(_cheque_scan_size(seed) if cheque_scan else cfg.size, paper, rng, bank)
     TEMPLATES[kind](cv, rng)
     if rng.random() < 0.12:
         redactions(cv, rng)
@@ -516,6 +521,7 @@ def generate_page(seed: int, config: SynthConfig | None = None) -> Page:
         for wr in comp.writers:
             wr.colour = pick_colour(rng, dark=True)
     comp.fax = fax
+    comp.cheque_scan = cheque_scan
     slots = list(cv.slots)
     # Typed fill-ins first (they draw on the canvas), then handwriting on top.
     hand = [slot for slot in slots if comp.plan(slot, hard_negative)]

@@ -18,18 +18,20 @@ from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
 from penmark.runtime.verify import VERIFIER_KEY, Verifier
 
-DEFAULT_MODEL = "penmark-hw-sig-v6"
-# best pooled val F1 of penmark-hw-sig-v6 (int8; v5 and v4 too), ties within 0.005 to the lower
+DEFAULT_MODEL = "penmark-hw-sig-v7"
+# best pooled val F1 of penmark-hw-sig-v7 (int8; v6, v5 and v4 too), ties within 0.005 to the lower
 # (MODEL_CARD.md); v2 and v3 were used at 0.35
 DEFAULT_THRESHOLD = 0.40
 
 # name -> file inside penmark/weights. Later versions ship beside earlier ones (results stay
 # reproducible); MODEL_CARD.md scores each. "-fp32" is the newest network unquantized (reference;
 # ~3x slower on CPU, same val AP within noise). v6 is v5's detector with a verifier inside
-# (penmark.runtime.verify); Detector(..., verifier=False) on it reproduces v5.
+# (penmark.runtime.verify); Detector(..., verifier=False) on it reproduces v5. v7 is a new
+# detector (session 8's v19 step 1,000) with v6's verifier.
 _REGISTRY: dict[str, str] = {
+    "penmark-hw-sig-v7": "penmark-hw-sig-v7.onnx",
+    "penmark-hw-sig-v7-fp32": "penmark-hw-sig-v7-fp32.onnx",
     "penmark-hw-sig-v6": "penmark-hw-sig-v6.onnx",
-    "penmark-hw-sig-v6-fp32": "penmark-hw-sig-v6-fp32.onnx",
     "penmark-hw-sig-v5": "penmark-hw-sig-v5.onnx",
     "penmark-hw-sig-v4": "penmark-hw-sig-v4.onnx",
     "penmark-hw-sig-v3": "penmark-hw-sig-v3.onnx",

@@ -83,19 +83,26 @@ def _coco_ap(gt: dict, dets: list[dict], cat_id: int) -> tuple[float, float]:
     return float(ev.stats[1]), float(ev.stats[0])
 
 
-def match_count(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5) -> int:
-    """Greedy one-to-one matches (predictions sorted by score by the caller)."""
+def true_positives(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5
+                   ) -> np.ndarray:
+    """Per prediction, whether it is a true positive under COCO's greedy one-to-one matching
+    (predictions sorted by score by the caller; each takes the best-overlapping free truth)."""
+    tp = np.zeros(len(pr_boxes), bool)
     if len(gt_boxes) == 0 or len(pr_boxes) == 0:
-        return 0
+        return tp
     iou = iou_matrix(pr_boxes, gt_boxes)
     used = np.zeros(len(gt_boxes), bool)
-    tp = 0
     for i in range(len(pr_boxes)):
         cand = np.where(~used & (iou[i] >= iou_thr))[0]
         if len(cand):
             used[cand[np.argmax(iou[i, cand])]] = True
-            tp += 1
+            tp[i] = True
     return tp
+
+
+def match_count(gt_boxes: np.ndarray, pr_boxes: np.ndarray, iou_thr: float = 0.5) -> int:
+    """Greedy one-to-one matches (predictions sorted by score by the caller)."""
+    return int(true_positives(gt_boxes, pr_boxes, iou_thr).sum())
 
 
 def evaluate_predictions(
@@ -266,17 +273,8 @@ def page_matches(gt: dict, predictions: dict[int, list[Region]], label: str) -> 
                      np.float32).reshape(-1, 4)
         preds = sorted((r for r in predictions.get(img["id"], []) if r.label == label),
                        key=lambda r: -r.score)[:100]
-        tp = np.zeros(len(preds), bool)
-        if len(g) and preds:
-            iou = iou_matrix(np.array([r.box for r in preds], np.float32), g)
-            used = np.zeros(len(g), bool)
-            for i in range(len(preds)):
-                cand = np.where(~used & (iou[i] >= 0.5))[0]
-                if len(cand):
-                    used[cand[np.argmax(iou[i, cand])]] = True
-                    tp[i] = True
         scores.append(np.array([r.score for r in preds], np.float64))
-        tps.append(tp)
+        tps.append(true_positives(g, np.array([r.box for r in preds], np.float32).reshape(-1, 4)))
         n_gt.append(len(g))
     return PageMatches(scores, tps, np.array(n_gt))
 

@@ -98,14 +98,13 @@ class SynthConfig:
         as given on a command line (``--synth-option real_ink_fraction=0.6``). Unknown names and
         values that do not parse raise ``ValueError`` naming them, and shares must lie in
         [0, 1]: a typo must not silently train or generate with the defaults."""
-        known = {f.name for f in fields(self)}
+        settable = sorted(f.name for f in fields(self)
+                          if isinstance(getattr(self, f.name), (bool, int, float)))
         changes: dict[str, object] = {}
         for name, text in options.items():
-            current = getattr(self, name, None) if name in known else None
-            if name not in known or not isinstance(current, (bool, int, float)):
-                settable = sorted(k for k in known
-                                  if isinstance(getattr(self, k), (bool, int, float)))
+            if name not in settable:
                 raise ValueError(f"unknown synth option {name!r}; settable: {', '.join(settable)}")
+            current = getattr(self, name)
             try:
                 if isinstance(current, bool):
                     if text.lower() not in ("true", "false", "1", "0"):
@@ -116,7 +115,7 @@ class SynthConfig:
             except ValueError:
                 raise ValueError(f"synth option {name}: cannot read {text!r} as "
                                  f"{type(current).__name__}") from None
-            if (name.endswith("_fraction") and not 0.0 <= float(value) <= 1.0):  # type: ignore[arg-type]
+            if name.endswith("_fraction") and not 0.0 <= float(value) <= 1.0:  # type: ignore[arg-type]
                 raise ValueError(f"synth option {name}: a share must be in [0, 1], got {text}")
             changes[name] = value
         return replace(self, **changes)

@@ -96,6 +96,47 @@ def test_orientation_none_trusts_the_page():
     assert det.seen_sizes == [shown.size]
 
 
+def _wrongly_turned(monkeypatch, angle=180):
+    """Make the heuristic turn every page by ``angle`` (as it does to a few upright scans)."""
+    import penmark.runtime.orientation as orientation
+
+    monkeypatch.setattr(
+        orientation, "detect_orientation", lambda image: orientation.Orientation(angle, 0.9)
+    )
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_auto_undoes_a_turn_that_leaves_the_detector_nothing(monkeypatch, angle):
+    _wrongly_turned(monkeypatch, angle)
+    upright = text_page(3, size=22)
+    upright.paste((0, 0, 0), (60, 20, 140, 60))
+    task = Task("x.png", "x.png", "x.png", None)
+    det = MarkerDetector()
+    out = PageProcessor(Options(orientation="auto"), detector=det).process(
+        Page("x.png", 0, upright), task
+    )
+    assert out.result.extra["orientation"] == 0
+    assert [r.box for r in out.result.regions] == [(60, 20, 140, 60)]
+    assert len(det.seen_sizes) == 2  # the turned page, then the page as displayed
+    # the heuristic alone keeps its wrong turn and loses the region
+    out = PageProcessor(Options(orientation="heuristic"), detector=MarkerDetector()).process(
+        Page("x.png", 0, upright), task
+    )
+    assert out.result.extra["orientation"] == angle
+    assert out.result.regions == []
+
+
+def test_auto_keeps_the_turn_when_neither_way_finds_anything(monkeypatch):
+    _wrongly_turned(monkeypatch, 90)
+    det = MarkerDetector()
+    out = PageProcessor(Options(orientation="auto"), detector=det).process(
+        Page("x.png", 0, text_page(1)), Task("x.png", "x.png", "x.png", None)
+    )
+    assert out.result.extra["orientation"] == 90  # nothing to go on: the heuristic's answer
+    assert out.result.regions == []
+    assert len(det.seen_sizes) == 2
+
+
 class SmallInputDetector(MarkerDetector):
     """Like the real Detector, declares the long side it works at; finds the marker anywhere."""
 

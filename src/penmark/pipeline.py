@@ -23,6 +23,11 @@ from penmark.io.images import InputError
 from penmark.region import PageResult, Region
 from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 
+# --orientation: "auto" = the heuristic, but a turn after which the detector finds nothing is
+# undone if the page as displayed has regions; "heuristic" = the heuristic alone; "none" = trust
+# the page as displayed.
+ORIENTATION_MODES = ("auto", "heuristic", "none")
+
 
 @dataclass
 class Options:
@@ -35,7 +40,7 @@ class Options:
     labels: tuple[str, ...] | None = None
     dpi: float = DEFAULT_DPI
     pages: tuple[int, ...] | None = None  # 0-based; None = all
-    orientation: str = "auto"  # "auto" | "none"
+    orientation: str = "auto"  # one of ORIENTATION_MODES
     password: str | None = None
     threads: int | None = 1  # ONNX intra-op threads per process; None = onnxruntime's default
     # --draw
@@ -168,7 +173,7 @@ class PageProcessor:
         and that copy serves both the orientation check and the detector; boxes are then scaled
         to the full page's pixels.
         """
-        from penmark.runtime.orientation import detect_orientation, unrotate_regions
+        from penmark.runtime.orientation import detect_orientation
 
         image = page.image
         w, h = page.width, page.height
@@ -181,16 +186,30 @@ class PageProcessor:
             nw, nh = max(1, round(image.width * scale)), max(1, round(image.height * scale))
             work = image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
         angle, confidence = 0, 1.0
-        if self.options.orientation == "auto":
+        if self.options.orientation in ("auto", "heuristic"):
             found = detect_orientation(work)
             angle, confidence = found.angle, found.confidence
-        upright = work.rotate(angle, expand=True) if angle else work
-        regions = self.detector.detect(upright, page=page.index)
-        regions = unrotate_regions(regions, angle, work.width, work.height)
+        regions = self._detect_turned(work, angle, page.index)
+        if angle and not regions and self.options.orientation == "auto":
+            # The heuristic turns 2-6 % of upright real pages (benchmarks/orientation_real.py),
+            # and a wrongly turned page loses all its regions. So a turn that leaves the
+            # detector nothing is checked against the page as displayed, and undone if that
+            # has regions (benchmarks/orientation_detection.py; experiments/README.md).
+            as_displayed = self.detector.detect(work, page=page.index)
+            if as_displayed:
+                regions, angle = as_displayed, 0
         if work.size != (w, h):
             regions = [r.scaled(w / work.width, h / work.height) for r in regions]
         regions = [r.clipped(w, h) for r in regions]
         return regions, angle, confidence
+
+    def _detect_turned(self, work: Image.Image, angle: int, index: int) -> list[Region]:
+        """Detect on ``work`` rotated by ``angle`` (CCW); boxes mapped back onto ``work``."""
+        from penmark.runtime.orientation import unrotate_regions
+
+        upright = work.rotate(angle, expand=True) if angle else work
+        regions = self.detector.detect(upright, page=index)
+        return unrotate_regions(regions, angle, work.width, work.height)
 
     @property
     def needs_full_pages(self) -> bool:
@@ -213,7 +232,7 @@ class PageProcessor:
                 time.perf_counter() - t0,
             )
         result = PageResult(task.source, page.index, page.width, page.height, regions)
-        if opts.orientation == "auto":
+        if opts.orientation != "none":
             result.extra["orientation"] = angle
         if page.points_per_pixel is not None:
             result.extra["pdf"] = {

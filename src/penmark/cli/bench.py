@@ -194,7 +194,7 @@ def bench(
     pages: Annotated[int, typer.Option(min=1, help="Pages per configuration.")] = 30,
     workers: Annotated[str, typer.Option(help="Worker counts to try, e.g. 1,2.")] = "1,2",
     kinds: Annotated[str, typer.Option("--inputs", help="jpeg, pdf or both.")] = "jpeg,pdf",
-    orientation: Annotated[str, typer.Option(help="auto or none.")] = "auto",
+    orientation: Annotated[str, typer.Option(help="auto, heuristic or none.")] = "auto",
     dpi: Annotated[float, typer.Option(help="PDF rendering resolution.")] = 200,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write JSON here.")] = None,
     weights: Annotated[
@@ -211,8 +211,10 @@ def bench(
     if not worker_list or min(worker_list) < 1 or set(kind_list) - {"jpeg", "pdf"}:
         typer.echo("error: --workers must be >= 1 and --inputs jpeg and/or pdf", err=True)
         raise typer.Exit(2)
-    if orientation not in ("auto", "none"):
-        typer.echo("error: --orientation must be auto or none", err=True)
+    from penmark.pipeline import ORIENTATION_MODES
+
+    if orientation not in ORIENTATION_MODES:
+        typer.echo(f"error: --orientation must be one of {', '.join(ORIENTATION_MODES)}", err=True)
         raise typer.Exit(2)
     if weights is not None and not weights.is_file():
         typer.echo(f"error: --weights {weights}: no such file", err=True)

@@ -140,7 +140,11 @@ def detect(
     password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
     orientation: Annotated[
         str,
-        typer.Option(help="auto: detect pages turned 90/180/270 degrees; none: trust the page."),
+        typer.Option(
+            help="auto: find pages turned 90/180/270 degrees (a turn after which nothing is "
+            "found is undone if the page as displayed has regions); heuristic: the turn check "
+            "alone; none: trust the page."
+        ),
     ] = "auto",
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,
     threads: Annotated[
@@ -239,13 +243,13 @@ def detect(
         summary,
     )
     from penmark.io import expand_inputs, parse_page_ranges
-    from penmark.pipeline import Options
+    from penmark.pipeline import ORIENTATION_MODES, Options
     from penmark.runtime import available_models
     from penmark.runtime.batch import BatchRunner, count_pages, plan
 
     # ---- validate options (exit 2) ------------------------------------------------------
-    if orientation not in ("auto", "none"):
-        raise _usage("--orientation must be auto or none")
+    if orientation not in ORIENTATION_MODES:
+        raise _usage(f"--orientation must be one of {', '.join(ORIENTATION_MODES)}")
     if weights is not None and not weights.is_file():
         raise _usage(f"--weights {weights}: no such file")
     if model not in available_models():

@@ -231,3 +231,49 @@ def test_paired_bootstrap_brackets_the_difference():
     for r in better.values():
         assert r["ap50_b"] == pytest.approx(1.0) and r["diff"] > 0
         assert 0 < r["low"] <= r["diff"] <= r["high"] and r["b_not_worse"] == 1
+
+
+def test_evaluate_with_orientation_scores_a_turned_page_like_an_upright_one(tmp_path):
+    """`--orientation auto` scores what `penmark detect` gives: a page scanned upside down is
+    turned back before detection, so it scores like the upright page; without it, it does not."""
+    import json
+
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from penmark.cli import app
+
+    page = Image.open("examples/sample_page.jpg").convert("RGB")
+    w, h = page.size
+    turned = tmp_path / "turned.jpg"
+    page.rotate(180).save(turned, quality=95)
+    boxes = [(2, [272, 1696, 440, 104]), (2, [386, 1365, 185, 116]), (1, [1008, 275, 376, 96])]
+
+    def coco(file, flip):
+        anns = []
+        for i, (cid, (x, y, bw, bh)) in enumerate(boxes, start=1):
+            if flip:
+                x, y = w - x - bw, h - y - bh
+            anns.append({"id": i, "image_id": 1, "category_id": cid, "bbox": [x, y, bw, bh],
+                         "area": bw * bh, "iscrowd": 0})
+        return {"images": [{"id": 1, "file_name": str(file), "width": w, "height": h,
+                            "labeled_categories": [1, 2]}],
+                "annotations": anns,
+                "categories": [{"id": 1, "name": "handwritten"}, {"id": 2, "name": "signature"}]}
+
+    runner = CliRunner()
+
+    def ap50(file, flip, *args):
+        data, out = tmp_path / "gt.json", tmp_path / "m.json"
+        data.write_text(json.dumps(coco(file, flip)))
+        res = runner.invoke(app, ["evaluate", "--data", str(data), "--json", str(out), *args])
+        assert res.exit_code == 0, res.output
+        (row,) = json.loads(out.read_text()).values()
+        return [row["per_class"][k]["ap50"] for k in ("handwritten", "signature")]
+
+    upright = ap50(Path("examples/sample_page.jpg").resolve(), False)
+    assert min(upright) > 0.7
+    assert max(ap50(turned, True)) < 0.5  # the model alone, upside down
+    assert ap50(turned, True, "--orientation", "auto") == pytest.approx(upright, abs=0.05)
+    res = runner.invoke(app, ["evaluate", "--data", "x.json", "--orientation", "sideways"])
+    assert res.exit_code == 2 and "--orientation must be one of" in res.output

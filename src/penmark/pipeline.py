@@ -190,18 +190,23 @@ class PageProcessor:
             found = detect_orientation(work)
             angle, confidence = found.angle, found.confidence
         regions = self._detect_turned(work, angle, page.index)
-        if angle and not regions and self.options.orientation == "auto":
+        if angle and self.options.orientation == "auto" and not self._found(regions):
             # The heuristic turns 2-6 % of upright real pages (benchmarks/orientation_real.py),
             # and a wrongly turned page loses all its regions. So a turn that leaves the
             # detector nothing is checked against the page as displayed, and undone if that
             # has regions (benchmarks/orientation_detection.py; experiments/README.md).
             as_displayed = self.detector.detect(work, page=page.index)
-            if as_displayed:
+            if self._found(as_displayed):
                 regions, angle = as_displayed, 0
         if work.size != (w, h):
             regions = [r.scaled(w / work.width, h / work.height) for r in regions]
         regions = [r.clipped(w, h) for r in regions]
         return regions, angle, confidence
+
+    def _found(self, regions: list[Region]) -> bool:
+        """Whether any region reaches the threshold (the detector may run lower, as in
+        ``penmark evaluate``, which ranks regions down to 0.01)."""
+        return any(r.score >= self.options.threshold for r in regions)
 
     def _detect_turned(self, work: Image.Image, angle: int, index: int) -> list[Region]:
         """Detect on ``work`` rotated by ``angle`` (CCW); boxes mapped back onto ``work``."""

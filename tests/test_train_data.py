@@ -1,4 +1,5 @@
-"""Training crops: the ink augmentation (stroke jitter) and its switch."""
+"""Training crops: the ink and scan augmentations (stroke jitter, scan degradation), their
+switches."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import random
 import numpy as np
 from PIL import Image
 
-from penmark.train.data import CropDataset, SourceSpec, _stroke_jitter, load_coco
+from penmark.train.data import (
+    CropDataset,
+    SourceSpec,
+    _scan_degrade,
+    _stroke_jitter,
+    load_coco,
+)
 
 
 def test_stroke_jitter_thins_thickens_and_fades_ink_but_not_paper():
@@ -40,6 +47,37 @@ def test_stroke_jitter_off_draws_the_same_crops_as_before(tiny_coco):
     b = CropDataset(src, crop=128, seed=1, stroke_jitter=0.0)[0]["image"]
     c = CropDataset(src, crop=128, seed=1, stroke_jitter=1.0)[0]["image"]
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_scan_degrade_keeps_the_page_size_and_changes_the_ink():
+    """Each kind (threshold, low resolution, JPEG, blur) returns an RGB page of the same size
+    whose strokes are still there but no longer the same pixels."""
+    arr = np.full((80, 160), 245, np.uint8)
+    arr[30:34, 10:150] = 90  # a grey 4 px stroke
+    arr[50, 10:150] = 160  # a light 1 px stroke
+    page = Image.fromarray(arr).convert("RGB")
+    kinds = set()
+    for seed in range(40):
+        kind = random.Random(seed).randrange(4)
+        out = _scan_degrade(page, random.Random(seed))
+        assert out.size == page.size and out.mode == "RGB"
+        g = np.asarray(out.convert("L")).astype(int)
+        assert g[32, 80] < 200  # the dark stroke survives every kind
+        assert not np.array_equal(g, arr)
+        if kind == 0:  # black and white only
+            assert set(np.unique(g)) <= {0, 255}
+        kinds.add(kind)
+    assert kinds == {0, 1, 2, 3}
+
+
+def test_scan_degrade_off_draws_the_same_crops_as_before(tiny_coco):
+    recs = load_coco(tiny_coco)
+    src = [SourceSpec(tiny_coco, 1.0, name="t", records=recs)]
+    a = CropDataset(src, crop=128, seed=1)[0]["image"]
+    b = CropDataset(src, crop=128, seed=1, scan_degrade=0.0)[0]["image"]
+    assert np.array_equal(a, b)
+    c = CropDataset(src, crop=128, seed=1, scan_degrade=1.0)[0]["image"]
+    assert not np.array_equal(a, c)
 
 
 def test_synth_options_reach_the_generated_source():

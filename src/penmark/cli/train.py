@@ -42,6 +42,9 @@ def train(
     stroke_jitter: float = typer.Option(
         0.0, help="Share of crops whose page gets thinner, thicker or fainter ink."
     ),
+    scan_degrade: float = typer.Option(
+        0.0, help="Share of crops whose page is thresholded, low-resolution, JPEG'd or blurred."
+    ),
     ema: float = typer.Option(
         0.999, help="Decay of the exported weight average (EMA); 0 exports the raw weights."
     ),
@@ -92,6 +95,7 @@ def train(
         focus=tuple(str(p) for p in focus or ()),
         focus_bias=focus_bias,
         stroke_jitter=stroke_jitter,
+        scan_degrade=scan_degrade,
         synth_options=tuple(sorted(synth_options.items())),
     )
     path = run(cfg)

@@ -59,6 +59,7 @@ class TrainConfig:
     focus: tuple[str, ...] = ()  # mined false alarms (JSONs from scripts/mine_hard_negatives.py)
     focus_bias: float = 0.3  # share of crops centred on a mined box, on pages that have some
     stroke_jitter: float = 0.0  # share of crops with thinner / thicker / fainter ink
+    scan_degrade: float = 0.0  # share of crops thresholded / low-res / JPEG / blurred
     # generator knobs for the synth source, as text: (("real_ink_fraction", "0.6"), ...)
     synth_options: tuple[tuple[str, str], ...] = ()
 
@@ -100,6 +101,7 @@ def build_dataset(cfg: TrainConfig, start_step: int = 0) -> CropDataset:
         focus_bias=cfg.focus_bias,
         seed=cfg.seed + start_step,
         stroke_jitter=cfg.stroke_jitter,
+        scan_degrade=cfg.scan_degrade,
     )
 
 

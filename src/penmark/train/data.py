@@ -167,7 +167,9 @@ def _scan_degrade(img: Image.Image, rng: random.Random) -> Image.Image:
 
     Why: ``benchmarks/robustness.py`` found these cost the most on real val pages (cheque
     handwriting 0.89 -> 0.82 when thresholded, signed accuracy 0.94 -> 0.75 when blurred), and
-    the photometric jitter only blurs lightly at the network's scale.
+    the photometric jitter only blurs lightly at the network's scale. Measured in session 9
+    (run v22 against its control v22c): no robustness gain at a share of 0.3 for 500-1,000
+    steps, so it is off by default (experiments/README.md).
     """
     kind = rng.randrange(4)
     if kind == 0:

@@ -1,6 +1,7 @@
 """Orientation check on real scans: every page of the shared labelled sets, turned 0/90/180/270.
 
     python benchmarks/orientation_real.py --sets gsa_leases,tobacco800_signatures --split val
+    python benchmarks/orientation_real.py --method learned --sets cheques --split val
 
 Pages are shrunk to the detector's 1024-px input first (as the pipeline does). Prints accuracy per
 set and turn, how often a turned page was wrongly left unturned (safe failure) vs turned wrong,
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from penmark.runtime.orientation import detect_orientation
+from penmark.runtime.orientation import OrientationClassifier, detect_orientation
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -28,7 +29,16 @@ def main() -> None:
     ap.add_argument("--split", default="val")
     ap.add_argument("--root", type=Path, default=DATASETS)
     ap.add_argument("--limit", type=int, default=0, help="Pages per set (0 = all).")
+    ap.add_argument("--method", choices=("heuristic", "learned"), default="heuristic",
+                    help="Projection heuristic or the learned classifier.")
+    ap.add_argument("--weights", help="Classifier ONNX (learned; default: the shipped one).")
+    ap.add_argument("--min-confidence", type=float, default=0.5,
+                    help="Learned: turn only when the classifier is at least this sure.")
     args = ap.parse_args()
+    check = detect_orientation
+    if args.method == "learned":
+        check = OrientationClassifier(args.weights, min_confidence=args.min_confidence,
+                                      num_threads=1)
     times = []
     for name in args.sets.split(","):
         files = sorted((args.root / name / args.split).glob("*"))
@@ -45,7 +55,7 @@ def main() -> None:
                                reducing_gap=2.0)
             for turn in (0, 90, 180, 270):
                 t = time.perf_counter()
-                found = detect_orientation(page.rotate(turn, expand=True))
+                found = check(page.rotate(turn, expand=True))
                 times.append(time.perf_counter() - t)
                 want = (-turn) % 360
                 if found.angle == want:

@@ -23,10 +23,10 @@ from penmark.io.images import InputError
 from penmark.region import PageResult, Region
 from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 
-# --orientation: "auto" = the heuristic, but a turn after which the detector finds nothing is
-# undone if the page as displayed has regions; "heuristic" = the heuristic alone; "none" = trust
-# the page as displayed.
-ORIENTATION_MODES = ("auto", "heuristic", "none")
+# --orientation: "auto" = the learned classifier, but a turn after which the detector finds
+# nothing is undone if the page as displayed has regions; "learned" = the classifier alone;
+# "heuristic" = the projection heuristic alone; "none" = trust the page as displayed.
+ORIENTATION_MODES = ("auto", "learned", "heuristic", "none")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Options:
     dpi: float = DEFAULT_DPI
     pages: tuple[int, ...] | None = None  # 0-based; None = all
     orientation: str = "auto"  # one of ORIENTATION_MODES
+    orientation_weights: str | None = None  # a classifier ONNX to use instead of the shipped one
     password: str | None = None
     threads: int | None = 1  # ONNX intra-op threads per process; None = onnxruntime's default
     # --draw
@@ -158,6 +159,7 @@ class PageProcessor:
             else:
                 detector = Detector.pretrained(options.model, **kwargs)
         self.detector = detector
+        self._orienter = None  # the orientation classifier, loaded on first use
 
     @property
     def input_size(self) -> int | None:
@@ -173,8 +175,6 @@ class PageProcessor:
         and that copy serves both the orientation check and the detector; boxes are then scaled
         to the full page's pixels.
         """
-        from penmark.runtime.orientation import detect_orientation
-
         image = page.image
         w, h = page.width, page.height
         work = image
@@ -186,13 +186,13 @@ class PageProcessor:
             nw, nh = max(1, round(image.width * scale)), max(1, round(image.height * scale))
             work = image.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
         angle, confidence = 0, 1.0
-        if self.options.orientation in ("auto", "heuristic"):
-            found = detect_orientation(work)
+        if self.options.orientation != "none":
+            found = self._orientation(work)
             angle, confidence = found.angle, found.confidence
         regions = self._detect_turned(work, angle, page.index)
         if angle and self.options.orientation == "auto" and not self._found(regions):
-            # The heuristic turns 2-6 % of upright real pages (benchmarks/orientation_real.py),
-            # and a wrongly turned page loses all its regions. So a turn that leaves the
+            # Any check turns a few upright real pages (benchmarks/orientation_real.py), and a
+            # wrongly turned page loses all its regions. So a turn that leaves the
             # detector nothing is checked against the page as displayed, and undone if that
             # has regions (benchmarks/orientation_detection.py; experiments/README.md).
             as_displayed = self.detector.detect(work, page=page.index)
@@ -202,6 +202,18 @@ class PageProcessor:
             regions = [r.scaled(w / work.width, h / work.height) for r in regions]
         regions = [r.clipped(w, h) for r in regions]
         return regions, angle, confidence
+
+    def _orientation(self, work: Image.Image):
+        """How ``work`` must be turned, by the check the ``orientation`` mode names."""
+        from penmark.runtime.orientation import OrientationClassifier, detect_orientation
+
+        if self.options.orientation == "heuristic":
+            return detect_orientation(work)
+        if self._orienter is None:
+            self._orienter = OrientationClassifier(
+                self.options.orientation_weights, num_threads=self.options.threads
+            )
+        return self._orienter(work)
 
     def _found(self, regions: list[Region]) -> bool:
         """Whether any region reaches the threshold (the detector may run lower, as in

@@ -26,6 +26,7 @@ def _register() -> None:
     for module, name in (
         ("penmark.cli.train", "train"),
         ("penmark.cli.train_verifier", "train_verifier"),
+        ("penmark.cli.train_orientation", "train_orientation"),
         ("penmark.cli.evaluate", "evaluate"),
         ("penmark.cli.bench", "bench"),
         ("penmark.cli.serve", "serve"),

@@ -27,6 +27,7 @@ from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 # nothing is undone if the page as displayed has regions; "learned" = the classifier alone;
 # "heuristic" = the projection heuristic alone; "none" = trust the page as displayed.
 ORIENTATION_MODES = ("auto", "learned", "heuristic", "none")
+AUTO_CHECK = "heuristic"  # the check "auto" uses (until the classifier is measured better)
 
 
 @dataclass
@@ -207,7 +208,8 @@ class PageProcessor:
         """How ``work`` must be turned, by the check the ``orientation`` mode names."""
         from penmark.runtime.orientation import OrientationClassifier, detect_orientation
 
-        if self.options.orientation == "heuristic":
+        mode = self.options.orientation
+        if mode == "heuristic" or (mode == "auto" and AUTO_CHECK == "heuristic"):
             return detect_orientation(work)
         if self._orienter is None:
             self._orienter = OrientationClassifier(

@@ -1,7 +1,7 @@
 """What the orientation step does to detection: real labelled pages turned 0/90/180/270, scored.
 
     python benchmarks/orientation_detection.py --split val [--sets cheques,gsa_leases] \\
-        [--limit 120] [--modes none,heuristic,auto] [--json out.json]
+        [--limit 120] [--modes none,heuristic,learned,auto] [--json out.json]
 
 ``benchmarks/orientation_real.py`` counts right and wrong turns; this scores what a user of
 ``penmark detect`` gets. Each page is read as the pipeline reads it (a reduced copy at the
@@ -61,10 +61,13 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="pages per set (0 = all)")
     ap.add_argument("--modes", default="none,heuristic,auto")
     ap.add_argument("--model", default=None, help="pretrained model name (default: shipped)")
+    ap.add_argument("--orientation-weights", help="classifier ONNX (default: the shipped one)")
     ap.add_argument("--json", type=Path, help="write the numbers here")
     args = ap.parse_args()
     modes = args.modes.split(",")
-    extra = {"model": args.model} if args.model else {}
+    extra: dict = {"model": args.model} if args.model else {}
+    if args.orientation_weights:
+        extra["orientation_weights"] = args.orientation_weights
     processors = {m: PageProcessor(Options(orientation=m, threads=None, **extra)) for m in modes}
     size = next(iter(processors.values())).input_size
     report = []

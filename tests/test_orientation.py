@@ -97,11 +97,15 @@ def test_orientation_none_trusts_the_page():
 
 
 def _wrongly_turned(monkeypatch, angle=180):
-    """Make the heuristic turn every page by ``angle`` (as it does to a few upright scans)."""
+    """Make both checks turn every page by ``angle`` (as they do to a few upright scans)."""
     import penmark.runtime.orientation as orientation
 
     monkeypatch.setattr(
         orientation, "detect_orientation", lambda image: orientation.Orientation(angle, 0.9)
+    )
+    monkeypatch.setattr(
+        orientation.OrientationClassifier, "__call__",
+        lambda self, image: orientation.Orientation(angle, 0.9),
     )
 
 
@@ -118,12 +122,13 @@ def test_auto_undoes_a_turn_that_leaves_the_detector_nothing(monkeypatch, angle)
     assert out.result.extra["orientation"] == 0
     assert [r.box for r in out.result.regions] == [(60, 20, 140, 60)]
     assert len(det.seen_sizes) == 2  # the turned page, then the page as displayed
-    # the heuristic alone keeps its wrong turn and loses the region
-    out = PageProcessor(Options(orientation="heuristic"), detector=MarkerDetector()).process(
-        Page("x.png", 0, upright), task
-    )
-    assert out.result.extra["orientation"] == angle
-    assert out.result.regions == []
+    # either check alone keeps its wrong turn and loses the region
+    for mode in ("heuristic", "learned"):
+        out = PageProcessor(Options(orientation=mode), detector=MarkerDetector()).process(
+            Page("x.png", 0, upright), task
+        )
+        assert out.result.extra["orientation"] == angle
+        assert out.result.regions == []
 
 
 def test_auto_keeps_the_turn_when_neither_way_finds_anything(monkeypatch):
@@ -132,7 +137,7 @@ def test_auto_keeps_the_turn_when_neither_way_finds_anything(monkeypatch):
     out = PageProcessor(Options(orientation="auto"), detector=det).process(
         Page("x.png", 0, text_page(1)), Task("x.png", "x.png", "x.png", None)
     )
-    assert out.result.extra["orientation"] == 90  # nothing to go on: the heuristic's answer
+    assert out.result.extra["orientation"] == 90  # nothing to go on: the check's answer
     assert out.result.regions == []
     assert len(det.seen_sizes) == 2
 
@@ -181,3 +186,37 @@ def test_real_lease_scans_in_every_orientation():
             if found.angle != (-turn) % 360:
                 wrong.append((f.name, turn, found.angle))
     assert wrong == []
+
+
+VAL = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@pytest.mark.skipif(not VAL.is_dir(), reason="shared real scans not available")
+@pytest.mark.parametrize("kind", ["gsa_leases", "cheques", "tobacco800_signatures"])
+def test_classifier_on_real_val_scans_in_every_orientation(kind):
+    """The shipped classifier on real val pages it was not trained on (leases, landscape cheque
+    photos with little text, fax-like letters), every turn, as the pipeline sees them."""
+    from penmark.runtime.orientation import OrientationClassifier, gray_copy
+
+    clf = OrientationClassifier()
+    wrong = []
+    for f in sorted((VAL / kind / "val").glob("*"))[:5]:
+        with Image.open(f) as im:
+            page = Image.fromarray(gray_copy(im.convert("RGB")))
+        for turn in (0, 90, 180, 270):
+            found = clf(page.rotate(turn, expand=True))
+            if found.angle != (-turn) % 360:
+                wrong.append((f.name, turn, found.angle))
+    assert wrong == []
+
+
+def test_classifier_modes_use_the_shipped_weights_unless_given_others(tmp_path):
+    proc = PageProcessor(Options(orientation="learned"), detector=MarkerDetector())
+    shown = text_page(2, size=22).rotate(90, expand=True)
+    assert proc.check_orientation(shown).angle == 270
+    missing = PageProcessor(
+        Options(orientation="learned", orientation_weights=str(tmp_path / "nope.onnx")),
+        detector=MarkerDetector(),
+    )
+    with pytest.raises(FileNotFoundError, match="nope.onnx"):
+        missing.check_orientation(shown)

@@ -142,8 +142,9 @@ def detect(
         str,
         typer.Option(
             help="auto: find pages turned 90/180/270 degrees (a turn after which nothing is "
-            "found is undone if the page as displayed has regions); heuristic: the turn check "
-            "alone; none: trust the page."
+            "found is undone if the page as displayed has regions); learned: the orientation "
+            "classifier alone; heuristic: the older projection heuristic alone; none: trust "
+            "the page."
         ),
     ] = "auto",
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")] = 1,

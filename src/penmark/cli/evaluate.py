@@ -33,8 +33,9 @@ def evaluate(
     ),
     orientation: str = typer.Option(
         "none",
-        help="none: score the pages as they are (the model alone); auto or heuristic: read and "
-        "orient each page as `penmark detect` does, to score what a user of the CLI gets.",
+        help="none: score the pages as they are (the model alone); auto, learned or heuristic: "
+        "read and orient each page as `penmark detect` does, to score what a user of the CLI "
+        "gets.",
     ),
 ) -> None:
     """Score the detector: AP50, AP50:95, precision/recall at the threshold, signed accuracy."""

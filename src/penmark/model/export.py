@@ -78,7 +78,9 @@ def export_weights(
     return export_onnx(net, path, training_metadata(config, step, name))
 
 
-def quantize_int8(src: str | Path, dst: str | Path, calibration: list[np.ndarray]) -> Path:
+def quantize_int8(
+    src: str | Path, dst: str | Path, calibration: list[np.ndarray], input_name: str = "image"
+) -> Path:
     """Static int8 quantization (QDQ, per-channel int8 weights, uint8 activations) of an exported
     detector, calibrated on page tensors prepared as the runtime prepares them
     (:func:`penmark.runtime.preprocess.prepare`).
@@ -86,6 +88,8 @@ def quantize_int8(src: str | Path, dst: str | Path, calibration: list[np.ndarray
     Why: on a 2-core CPU the int8 network is ~3x faster than fp32 (measured ~65 vs ~200 ms CPU
     per 200-dpi letter page) at the same validation AP (see MODEL_CARD.md); the runtime reads
     either file. The original metadata (labels, stride, input size) is carried over unchanged.
+    ``input_name``: the graph input the calibration tensors feed (``page`` for the orientation
+    classifier).
     """
     import tempfile
 
@@ -100,7 +104,7 @@ def quantize_int8(src: str | Path, dst: str | Path, calibration: list[np.ndarray
 
     class _Reader(CalibrationDataReader):
         def __init__(self) -> None:
-            self.it = iter({"image": t} for t in calibration)
+            self.it = iter({input_name: t} for t in calibration)
 
         def get_next(self):
             return next(self.it, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,6 +43,8 @@ from penmark.spark.schema import (  # noqa: E402
     image_type_of,
     pil_to_image_struct,
 )
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_page.jpg"
 
 
 def _page(seed: int = 0, size: tuple[int, int] = (500, 640)) -> Image.Image:
@@ -101,9 +104,10 @@ def test_params_defaults_setters_and_explain():
     assert (det.getInputCol(), det.getOutputCol(), det.getScoreThreshold()) == ("img", "r", 0.5)
     assert det.getLabels() == ["signature"]
     assert det.getUseVerifier() is True and det.setUseVerifier(False).getUseVerifier() is False
+    assert det.getOrientation() == "none" and det.setOrientation("auto").getOrientation() == "auto"
     text = det.explainParams()
     for name in ("scoreThreshold", "labels", "inputCol", "outputCol", "modelName", "numThreads",
-                 "useVerifier"):
+                 "useVerifier", "orientation"):
         assert name in text
     with pytest.raises(ValueError):
         det.setScoreThreshold(1.5)
@@ -287,3 +291,28 @@ def test_detect_batch_equals_plain_api_and_builds_one_session(weights_ref):
                    plain_alone.detect(pages[0], threshold=0.0, page=0))
     )
     assert alone["regions"][0] == expected
+
+
+def test_detect_batch_orientation_auto_matches_the_cli_pipeline(weights_ref):
+    """setOrientation("auto"): a page scanned upside down gives the regions `penmark detect`
+    gives (found upright, boxes on the image as given); "none" trusts the image."""
+    from penmark.io.documents import Page
+    from penmark.pipeline import Options, PageProcessor
+
+    upright = Image.open(EXAMPLE).convert("RGB")
+    shown = upright.rotate(180, expand=True)
+    pdf = pd.DataFrame({"image": [pil_to_image_struct(shown, "s", ImageType.TYPE_3BYTE_BGR)]})
+    args = dict(ref=weights_ref, num_threads=1, threshold=DEFAULT_THRESHOLD, labels=None,
+                input_col="image", output_col="regions", page_col="pagenum")
+    auto = detect_batch(pdf, **args, orientation="auto")["regions"][0]
+    proc = PageProcessor(Options(orientation="auto"), detector=Detector.pretrained(num_threads=1))
+    regions, angle, _ = proc.detect(Page("s", 0, shown))
+    assert angle == 180 and regions
+    assert auto == spark_region_structs(PageResult("s", 0, shown.width, shown.height, regions))
+    # the same ink as on the upright page, turned: signatures found either way
+    labels_upright = sorted(r.label for r in proc.detect(Page("u", 0, upright))[0])
+    assert sorted(r["label"] for r in auto) == labels_upright
+    none = detect_batch(pdf, **args)["regions"][0]
+    assert len(none) < len(auto)  # upside down, the model alone misses most of it
+    with pytest.raises(ValueError, match="orientation must be one of"):
+        ImageDocumentRegionDetector().setOrientation("sideways")

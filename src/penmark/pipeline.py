@@ -160,7 +160,6 @@ class PageProcessor:
             else:
                 detector = Detector.pretrained(options.model, **kwargs)
         self.detector = detector
-        self._orienter = None  # the orientation classifier, loaded on first use
 
     @property
     def input_size(self) -> int | None:
@@ -207,22 +206,14 @@ class PageProcessor:
     def check_orientation(self, work: Image.Image):
         """How ``work`` (the page copy at the detector's input size) must be turned, by the check
         the ``orientation`` mode names (``none``: not turned)."""
-        from penmark.runtime.orientation import (
-            Orientation,
-            OrientationClassifier,
-            detect_orientation,
-        )
+        from penmark.runtime.orientation import Orientation, detect_orientation, shared_classifier
 
         mode = self.options.orientation
         if mode == "none":
             return Orientation(0, 1.0)
         if mode == "heuristic" or (mode == "auto" and AUTO_CHECK == "heuristic"):
             return detect_orientation(work)
-        if self._orienter is None:
-            self._orienter = OrientationClassifier(
-                self.options.orientation_weights, num_threads=self.options.threads
-            )
-        return self._orienter(work)
+        return shared_classifier(self.options.orientation_weights, self.options.threads)(work)
 
     def _found(self, regions: list[Region]) -> bool:
         """Whether any region reaches the threshold (the detector may run lower, as in

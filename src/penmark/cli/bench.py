@@ -108,9 +108,9 @@ def run_bench(
     import onnxruntime
     from PIL import Image
 
+    from penmark.pipeline import Options, PageProcessor
     from penmark.redact import ImagePdfWriter
     from penmark.runtime import Detector
-    from penmark.pipeline import Options, PageProcessor
 
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         root = Path(tmp)

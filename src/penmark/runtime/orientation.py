@@ -272,6 +272,21 @@ def unrotate_regions(
 DEFAULT_CLASSIFIER = "penmark-orient-v1"
 
 
+def shared_classifier(
+    weights: str | None = None, num_threads: int | None = None
+) -> OrientationClassifier:
+    """One :class:`OrientationClassifier` per weights file and thread count in this process
+    (batch workers, Spark executors and the server each load it once)."""
+    key = (weights, num_threads)
+    clf = _CLASSIFIERS.get(key)
+    if clf is None:
+        clf = _CLASSIFIERS[key] = OrientationClassifier(weights, num_threads=num_threads)
+    return clf
+
+
+_CLASSIFIERS: dict[tuple[str | None, int | None], OrientationClassifier] = {}
+
+
 class OrientationClassifier:
     """The learned orientation check: a small CNN (:mod:`penmark.model.orientation`) that reads
     the page's grey copy and says which of the four turns makes it upright.

@@ -37,6 +37,18 @@ from penmark.spark.params import HasIO
 from penmark.spark.schema import PAGE_COL, REGIONS_TYPE, image_struct_to_pil
 
 
+class _StageDetector:
+    """The executor's shared detector with this stage's threshold and labels, shaped as
+    :class:`penmark.pipeline.PageProcessor` calls a detector."""
+
+    def __init__(self, det: Any, threshold: float, labels: Sequence[str] | None) -> None:
+        self.det, self.threshold, self.labels = det, threshold, labels
+        self.input_size = det.input_size
+
+    def detect(self, image: Any, page: int = 0) -> list:
+        return self.det.detect(image, threshold=self.threshold, labels=self.labels, page=page)
+
+
 def detect_batch(
     pdf: pd.DataFrame,
     ref: WeightsRef,
@@ -47,11 +59,20 @@ def detect_batch(
     output_col: str,
     page_col: str,
     verify: bool = True,
+    orientation: str = "none",
 ) -> pd.DataFrame:
-    """Detect on every row of one Arrow batch with this process's cached detector."""
+    """Detect on every row of one Arrow batch with this process's cached detector.
+
+    ``orientation`` other than ``none`` runs the page through
+    :meth:`penmark.pipeline.PageProcessor.detect` (pages turned 90/180/270 degrees are found
+    upright and boxes mapped back to the image as given), as ``penmark detect`` does."""
+    from penmark.io.documents import Page
+    from penmark.pipeline import Options, PageProcessor
+
     pages = pdf[page_col].tolist() if page_col in pdf.columns else [0] * len(pdf)
     results: list[list[dict[str, Any]]] = []
     errors: list[str | None] = []
+    proc = None  # the orientation + detection pipeline, built on the first page
     for image, page in zip(pdf[input_col].tolist(), pages, strict=True):
         page = 0 if is_null(page) else int(page)
         if is_null(image):
@@ -61,7 +82,14 @@ def detect_batch(
         try:
             det = executor_detector(ref, num_threads, verify)  # built once per process, cached
             pil = image_struct_to_pil(image)
-            regions = det.detect(pil, threshold=threshold, labels=labels, page=page)
+            if orientation == "none":
+                regions = det.detect(pil, threshold=threshold, labels=labels, page=page)
+            else:
+                if proc is None:
+                    opts = Options(orientation=orientation, threshold=threshold,
+                                   threads=num_threads or None)
+                    proc = PageProcessor(opts, detector=_StageDetector(det, threshold, labels))
+                regions, _, _ = proc.detect(Page(image.get("origin") or "", page, pil))
             result = PageResult(image.get("origin") or "", page, pil.width, pil.height, regions)
             results.append(spark_region_structs(result))
             errors.append(None)
@@ -72,6 +100,14 @@ def detect_batch(
     return with_output(pdf, output_col, results, errors)
 
 
+def _check_orientation(value: str) -> str:
+    from penmark.pipeline import ORIENTATION_MODES
+
+    if value not in ORIENTATION_MODES:
+        raise ValueError(f"orientation must be one of {list(ORIENTATION_MODES)}, got {value!r}")
+    return value
+
+
 class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, DefaultParamsWritable):
     """Find ``handwritten`` and ``signature`` regions with penmark's ONNX model.
 
@@ -80,7 +116,10 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
 
     Output: ``array<struct<index, page, x, y, width, height, score, label>>`` (page from the
     ``pagenum`` column when present). Rows whose image is null or undecodable get ``[]`` and a
-    reason in ``exception``.
+    reason in ``exception``. ``setOrientation("auto")`` finds pages scanned sideways or upside
+    down, detects on them upright and gives the boxes on the image as it is (as ``penmark
+    detect`` does); the default ``"none"`` trusts the image, as Visual NLP's detector and
+    :meth:`penmark.Detector.detect` do.
     """
 
     modelName: Param[str] = Param(
@@ -127,6 +166,14 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         "detector alone)",
         typeConverter=TypeConverters.toBoolean,
     )
+    orientation: Param[str] = Param(
+        Params._dummy(),
+        "orientation",
+        "pages turned 90/180/270 degrees: none (default: trust the image, as Visual NLP and "
+        "Detector.detect do), auto (as penmark detect: the orientation classifier, a turn that "
+        "leaves nothing found is undone), learned, or heuristic",
+        typeConverter=TypeConverters.toString,
+    )
 
     @keyword_only
     def __init__(
@@ -141,6 +188,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         numThreads: int = 1,
         pageCol: str = PAGE_COL,
         useVerifier: bool = True,
+        orientation: str = "none",
     ) -> None:
         super().__init__()
         self._setDefault(
@@ -153,8 +201,12 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             numThreads=1,
             pageCol=PAGE_COL,
             useVerifier=True,
+            orientation="none",
         )
-        self._set(**self._input_kwargs)
+        kwargs = self._input_kwargs
+        if "orientation" in kwargs:
+            _check_orientation(kwargs["orientation"])
+        self._set(**kwargs)
 
     @classmethod
     def pretrained(
@@ -221,6 +273,12 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
     def getUseVerifier(self) -> bool:
         return self.getOrDefault(self.useVerifier)
 
+    def setOrientation(self, value: str) -> ImageDocumentRegionDetector:
+        return self._set(orientation=_check_orientation(value))
+
+    def getOrientation(self) -> str:
+        return self.getOrDefault(self.orientation)
+
     def _transform(self, dataset: DataFrame) -> DataFrame:
         require_columns(dataset, "ImageDocumentRegionDetector", self.getInputCol())
         name, path = _resolve_model(self.getModelName(), self.getWeightsPath() or None)
@@ -235,6 +293,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             output_col=self.getOutputCol(),
             page_col=self.getPageCol(),
             verify=self.getUseVerifier(),
+            orientation=self.getOrientation(),
         )
         schema = output_schema(
             dataset.schema, [T.StructField(self.getOutputCol(), REGIONS_TYPE, True)]

@@ -20,6 +20,10 @@ def train_orientation(
     real_share: float = typer.Option(0.5, help="Share of crops drawn from real pages."),
     seed: int = typer.Option(0),
     threads: int = typer.Option(2, help="Torch threads."),
+    widths: str = typer.Option("16,32,48,64,96", help="Channels of the five stages."),
+    first_block: int = typer.Option(
+        1, help="First stage (0-based) with a residual block; later = cheaper at run time."
+    ),
 ) -> None:
     """Train the CNN that tells how a page is turned (penmark.runtime.orientation)."""
     from penmark.train.orientation import PageSet
@@ -28,5 +32,6 @@ def train_orientation(
     pages = PageSet.load(*data)
     typer.echo(f"{len(pages.pages)} pages from {len(data)} set(s)")
     onnx_path = fit(pages, out, steps=steps, batch=batch, size=crop, lr=lr, seed=seed,
-                    threads=threads, real_share=real_share)
+                    threads=threads, real_share=real_share,
+                    widths=tuple(int(w) for w in widths.split(",")), first_block=first_block)
     typer.echo(f"wrote {onnx_path}")

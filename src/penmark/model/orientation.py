@@ -25,13 +25,15 @@ class OrientationNet(nn.Module):
     crops runs on whole pages. ~0.2M parameters.
     """
 
-    def __init__(self, widths: tuple[int, ...] = (16, 32, 48, 64, 96)) -> None:
+    def __init__(
+        self, widths: tuple[int, ...] = (16, 32, 48, 64, 96), first_block: int = 1
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         cin = 1
         for i, w in enumerate(widths):
             layers.append(conv_bn(cin, w, stride=2))
-            if i:
+            if i >= first_block:  # residual blocks from this stage on (early ones cost most)
                 layers.append(BasicBlock(w))
             cin = w
         self.features = nn.Sequential(*layers)

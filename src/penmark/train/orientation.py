@@ -175,6 +175,7 @@ def train_orientation(
     threads: int = 2,
     real_share: float = 0.5,
     widths: tuple[int, ...] = (16, 32, 48, 64, 96),
+    first_block: int = 1,
 ) -> Path:
     """Train :class:`~penmark.model.orientation.OrientationNet`; writes ``last.pt``,
     ``log.jsonl`` and ``orientation.onnx`` to ``out`` and returns the ONNX path."""
@@ -189,7 +190,7 @@ def train_orientation(
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     weights = source_weights(data.source, real_share)
-    net = OrientationNet(tuple(widths))
+    net = OrientationNet(tuple(widths), first_block)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     log = (out / "log.jsonl").open("a")
     t0 = time.time()
@@ -216,11 +217,12 @@ def train_orientation(
             log.flush()
             correct = seen = 0
         if step % 500 == 499:
-            torch.save({"model": net.state_dict(), "step": step + 1,
-                        "widths": list(widths)}, out / "last.pt")
+            torch.save({"model": net.state_dict(), "step": step + 1, "widths": list(widths),
+                        "first_block": first_block}, out / "last.pt")
     net.eval()
-    torch.save({"model": net.state_dict(), "step": steps, "widths": list(widths)},
-               out / "last.pt")
+    torch.save({"model": net.state_dict(), "step": steps, "widths": list(widths),
+                "first_block": first_block}, out / "last.pt")
     return export_orientation(net, out / "orientation.onnx",
                               {"train_pages": len(data.pages), "train_steps": steps,
-                               "crop": size, "widths": list(widths)})
+                               "crop": size, "widths": list(widths),
+                               "first_block": first_block})

@@ -220,3 +220,8 @@ def test_classifier_modes_use_the_shipped_weights_unless_given_others(tmp_path):
     )
     with pytest.raises(FileNotFoundError, match="nope.onnx"):
         missing.check_orientation(shown)
+    from penmark.runtime.orientation import DEFAULT_CLASSIFIER, OrientationClassifier
+
+    named = OrientationClassifier(DEFAULT_CLASSIFIER)  # shipped weights by name
+    assert named.weights == OrientationClassifier().weights
+    assert named.weights.name == f"{DEFAULT_CLASSIFIER}.onnx" and named.weights.is_file()

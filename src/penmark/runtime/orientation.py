@@ -287,9 +287,20 @@ def shared_classifier(
 _CLASSIFIERS: dict[tuple[str | None, int | None], OrientationClassifier] = {}
 
 
+def _classifier_path(weights: str | os.PathLike | None) -> Path:
+    """An ONNX file, or the name of one shipped in the package (default: the current one)."""
+    from importlib import resources
+
+    name = DEFAULT_CLASSIFIER if weights is None else str(weights)
+    if name.startswith("penmark-orient-") and not name.endswith(".onnx") and os.sep not in name:
+        return Path(str(resources.files("penmark.weights").joinpath(f"{name}.onnx")))
+    return Path(weights)
+
+
 class OrientationClassifier:
     """The learned orientation check: a small CNN (:mod:`penmark.model.orientation`) that reads
-    the page's grey copy and says which of the four turns makes it upright.
+    the page's grey copy and says which of the four turns makes it upright. ``weights``: an
+    ONNX file or the name of a shipped one (default :data:`DEFAULT_CLASSIFIER`).
 
     Why next to the heuristic: upside-down cues in the projections are weak on short text
     (cheques: capitals and digits) and fax noise; the network sees letter shapes. A page is only
@@ -302,12 +313,7 @@ class OrientationClassifier:
     ) -> None:
         import onnxruntime as ort
 
-        if weights is None:
-            from importlib import resources
-
-            weights = str(resources.files("penmark.weights").joinpath(
-                f"{DEFAULT_CLASSIFIER}.onnx"))
-        self.weights = Path(weights)
+        self.weights = _classifier_path(weights)
         if not self.weights.is_file():
             raise FileNotFoundError(f"orientation weights not found: {self.weights}")
         opts = ort.SessionOptions()

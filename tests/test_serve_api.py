@@ -337,6 +337,25 @@ def test_bad_threshold_is_422(client, value):
     assert error_of(r)["fields"][0]["field"] == "threshold"
 
 
+def test_unknown_orientation_is_422(client):
+    r = post(client, data={"orientation": "sideways"})
+    assert r.status_code == 422
+    err = error_of(r)
+    assert err["code"] == "invalid_orientation" and "auto" in err["message"]
+
+
+def test_upside_down_page_is_found_upright_unless_told_not_to(real_client):
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample_page.jpg"
+    buf = io.BytesIO()
+    Image.open(sample).convert("RGB").rotate(180, expand=True).save(buf, "JPEG", quality=90)
+    (auto,) = post(real_client, body=buf.getvalue()).json()
+    assert auto["orientation"] == 180
+    assert {r["label"] for r in auto["regions"]} == {"handwritten", "signature"}
+    (trusted,) = post(real_client, body=buf.getvalue(), data={"orientation": "none"}).json()
+    assert "orientation" not in trusted
+    assert len(trusted["regions"]) < len(auto["regions"])
+
+
 def test_unknown_label_is_422(client):
     r = post(client, data={"labels": "stamp"})
     assert r.status_code == 422

@@ -141,6 +141,23 @@ def _save(image: Image.Image, path: Path, quality: int) -> None:
 # --- one page ----------------------------------------------------------------------------------
 
 
+class ThresholdedDetector:
+    """A shared detector seen with one caller's threshold and labels, shaped as
+    :class:`PageProcessor` calls a detector (``detect(image, page=...)``, ``input_size``).
+
+    Why: the server (per request) and the Spark stage (per stage) share one loaded detector
+    and must not mutate it."""
+
+    def __init__(self, detector, threshold: float, labels: tuple[str, ...] | None) -> None:
+        self.detector, self.threshold, self.labels = detector, threshold, labels
+        self.input_size = getattr(detector, "input_size", None)
+
+    def detect(self, image: Image.Image, page: int = 0) -> list[Region]:
+        return self.detector.detect(
+            image, threshold=self.threshold, labels=self.labels, page=page
+        )
+
+
 class PageProcessor:
     """Holds the detector of one process and turns :class:`Page` objects into outcomes."""
 

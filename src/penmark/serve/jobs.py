@@ -21,7 +21,7 @@ from PIL import Image
 
 from penmark.formats import page_to_dict
 from penmark.io import InputError, Page, iter_pages, page_count
-from penmark.pipeline import Options, PageProcessor, Task
+from penmark.pipeline import Options, PageProcessor, Task, ThresholdedDetector
 from penmark.region import Region
 from penmark.runtime import Detector
 from penmark.serve.errors import ApiError
@@ -43,27 +43,17 @@ class Job:
     pages: Sequence[int] | None
     dpi: int
     max_pages: int
-
-
-class _RequestDetector:
-    """The shared detector with this request's threshold and labels (the pipeline calls
-    ``detect(image, page=...)`` and the shared detector must not be mutated per request)."""
-
-    def __init__(self, detector: Detector, job: Job) -> None:
-        self.detector = detector
-        self.job = job
-
-    def detect(self, image: Image.Image, page: int = 0) -> list[Region]:
-        return self.detector.detect(
-            image, threshold=self.job.threshold, labels=self.job.labels, page=page
-        )
+    orientation: str = "auto"  # one of penmark.pipeline.ORIENTATION_MODES
 
 
 def _processor(detector: Detector, job: Job) -> tuple[PageProcessor, Task]:
-    options = Options(threshold=job.threshold, labels=job.labels, dpi=job.dpi)
+    options = Options(
+        threshold=job.threshold, labels=job.labels, dpi=job.dpi, orientation=job.orientation
+    )
     pages = tuple(job.pages) if job.pages else None
     task = Task(str(job.path), job.name, job.name, pages, job.kind)
-    return PageProcessor(options, detector=_RequestDetector(detector, job)), task
+    proc = PageProcessor(options, detector=ThresholdedDetector(detector, job.threshold, job.labels))
+    return proc, task
 
 
 def _unreadable(exc: InputError) -> ApiError:

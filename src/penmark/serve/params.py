@@ -39,6 +39,17 @@ def parse_labels(values: Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(out) or None
 
 
+def check_orientation(mode: str) -> None:
+    """An unknown ``orientation`` value is a 422 naming the accepted ones."""
+    from penmark.pipeline import ORIENTATION_MODES
+
+    if mode not in ORIENTATION_MODES:
+        raise ApiError(
+            422, "invalid_orientation",
+            f"unknown orientation {mode!r}; expected one of {list(ORIENTATION_MODES)}",
+        )
+
+
 def check_page_spec(spec: str | None, max_pages: int) -> None:
     """Refuse a ``pages`` value that is too long or names absurd page numbers, before parsing."""
     if spec is None:

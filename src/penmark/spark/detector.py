@@ -37,18 +37,6 @@ from penmark.spark.params import HasIO
 from penmark.spark.schema import PAGE_COL, REGIONS_TYPE, image_struct_to_pil
 
 
-class _StageDetector:
-    """The executor's shared detector with this stage's threshold and labels, shaped as
-    :class:`penmark.pipeline.PageProcessor` calls a detector."""
-
-    def __init__(self, det: Any, threshold: float, labels: Sequence[str] | None) -> None:
-        self.det, self.threshold, self.labels = det, threshold, labels
-        self.input_size = det.input_size
-
-    def detect(self, image: Any, page: int = 0) -> list:
-        return self.det.detect(image, threshold=self.threshold, labels=self.labels, page=page)
-
-
 def detect_batch(
     pdf: pd.DataFrame,
     ref: WeightsRef,
@@ -67,7 +55,7 @@ def detect_batch(
     :meth:`penmark.pipeline.PageProcessor.detect` (pages turned 90/180/270 degrees are found
     upright and boxes mapped back to the image as given), as ``penmark detect`` does."""
     from penmark.io.documents import Page
-    from penmark.pipeline import Options, PageProcessor
+    from penmark.pipeline import Options, PageProcessor, ThresholdedDetector
 
     pages = pdf[page_col].tolist() if page_col in pdf.columns else [0] * len(pdf)
     results: list[list[dict[str, Any]]] = []
@@ -88,7 +76,7 @@ def detect_batch(
                 if proc is None:
                     opts = Options(orientation=orientation, threshold=threshold,
                                    threads=num_threads or None)
-                    proc = PageProcessor(opts, detector=_StageDetector(det, threshold, labels))
+                    proc = PageProcessor(opts, detector=ThresholdedDetector(det, threshold, labels))
                 regions, _, _ = proc.detect(Page(image.get("origin") or "", page, pil))
             result = PageResult(image.get("origin") or "", page, pil.width, pil.height, regions)
             results.append(spark_region_structs(result))

@@ -269,7 +269,7 @@ def unrotate_regions(
     return [replace(r, box=rotate_box(r.box, angle, width, height)) for r in regions]
 
 
-DEFAULT_CLASSIFIER = "penmark-orient-v1"
+DEFAULT_CLASSIFIER = "penmark-orient-v2"
 
 
 def shared_classifier(

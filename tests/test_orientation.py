@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from docgen import text_page
 from penmark.io.documents import Page
@@ -225,3 +225,19 @@ def test_classifier_modes_use_the_shipped_weights_unless_given_others(tmp_path):
     named = OrientationClassifier(DEFAULT_CLASSIFIER)  # shipped weights by name
     assert named.weights == OrientationClassifier().weights
     assert named.weights.name == f"{DEFAULT_CLASSIFIER}.onnx" and named.weights.is_file()
+
+
+def test_pages_without_orientation_cues_stay_as_they_are():
+    """Ruled lines read the same either way up: a turn must be confirmed by the turned page
+    reading as upright, so such a page is not turned (v2 alone says 180 at 0.75 here)."""
+    from penmark.runtime.orientation import OrientationClassifier
+
+    ruled = Image.new("RGB", (400, 520), "white")
+    draw = ImageDraw.Draw(ruled)
+    for y in range(40, 480, 30):
+        draw.line([(30, y), (370, y)], fill=(80, 80, 80), width=2)
+    assert OrientationClassifier()(ruled).angle == 0
+    assert OrientationClassifier()(Image.new("RGB", (800, 1000), "white")).angle == 0
+    # a real turned page still passes the confirmation
+    page = text_page(1, size=22)
+    assert OrientationClassifier()(page.rotate(180, expand=True)).angle == 180

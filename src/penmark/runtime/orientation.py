@@ -304,12 +304,13 @@ class OrientationClassifier:
 
     Why next to the heuristic: upside-down cues in the projections are weak on short text
     (cheques: capitals and digits) and fax noise; the network sees letter shapes. A page is only
-    turned when the network is at least ``min_confidence`` sure, since most pages arrive upright.
+    turned when the network is at least ``min_confidence`` sure, since most pages arrive upright,
+    and (``confirm``) when the page so turned then reads as upright.
     """
 
     def __init__(
         self, weights: str | os.PathLike | None = None, min_confidence: float = 0.5,
-        num_threads: int | None = None,
+        num_threads: int | None = None, confirm: bool = True,
     ) -> None:
         import onnxruntime as ort
 
@@ -324,6 +325,7 @@ class OrientationClassifier:
             str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         self.min_confidence = float(min_confidence)
+        self.confirm = bool(confirm)
 
     def probabilities(self, gray: np.ndarray) -> np.ndarray:
         """Probabilities of the four turns (:data:`ANGLES`) for a grey page copy (uint8)."""
@@ -335,8 +337,19 @@ class OrientationClassifier:
         return self.session.run(None, {"page": x})[0][0]
 
     def __call__(self, image: Image.Image) -> Orientation:
-        probs = self.probabilities(gray_copy(image))
+        gray = gray_copy(image)
+        probs = self.probabilities(gray)
         k = int(np.argmax(probs))
-        if k and probs[k] < self.min_confidence:
+        if k == 0:
             return Orientation(0, float(probs[0]))
+        if probs[k] < self.min_confidence:
+            return Orientation(0, float(probs[0]))
+        if self.confirm:
+            # The page turned by k must then read as upright. A page without orientation cues
+            # (rules, a symmetric form) reads the same either way and fails this; a page that
+            # really is turned passes. Only pages the first pass would turn pay the second.
+            again = self.probabilities(np.ascontiguousarray(np.rot90(gray, k)))
+            if again[0] < self.min_confidence:
+                return Orientation(0, float(probs[0]))
+            return Orientation(ANGLES[k], float(min(probs[k], again[0])))
         return Orientation(ANGLES[k], float(probs[k]))

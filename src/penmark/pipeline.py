@@ -27,7 +27,6 @@ from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 # nothing is undone if the page as displayed has regions; "learned" = the classifier alone;
 # "heuristic" = the projection heuristic alone; "none" = trust the page as displayed.
 ORIENTATION_MODES = ("auto", "learned", "heuristic", "none")
-AUTO_CHECK = "learned"  # the check "auto" uses (measured better than the heuristic, session 10)
 
 
 @dataclass
@@ -228,7 +227,7 @@ class PageProcessor:
         mode = self.options.orientation
         if mode == "none":
             return Orientation(0, 1.0)
-        if mode == "heuristic" or (mode == "auto" and AUTO_CHECK == "heuristic"):
+        if mode == "heuristic":
             return detect_orientation(work)
         return shared_classifier(self.options.orientation_weights, self.options.threads)(work)
 

@@ -82,18 +82,11 @@ class Detector:
         cross_class_iou: float | None = None,
         verifier: Verifier | str | os.PathLike | bool | None = None,
     ) -> None:
-        import onnxruntime as ort
+        from penmark.runtime.session import cpu_session
 
         self.weights = Path(weights)
         self.name = name or self.weights.stem
-        opts = ort.SessionOptions()
-        if num_threads:
-            opts.intra_op_num_threads = num_threads
-            opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(self.weights, num_threads)
         raw = dict(self.session.get_modelmeta().custom_metadata_map)
         embedded = raw.pop(VERIFIER_KEY, None)  # bytes, not shown as metadata
         meta = {k: json.loads(v) for k, v in raw.items()}

@@ -312,18 +312,12 @@ class OrientationClassifier:
         self, weights: str | os.PathLike | None = None, min_confidence: float = 0.5,
         num_threads: int | None = None, confirm: bool = True,
     ) -> None:
-        import onnxruntime as ort
+        from penmark.runtime.session import cpu_session
 
         self.weights = _classifier_path(weights)
         if not self.weights.is_file():
             raise FileNotFoundError(f"orientation weights not found: {self.weights}")
-        opts = ort.SessionOptions()
-        if num_threads:
-            opts.intra_op_num_threads = num_threads
-            opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            str(self.weights), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(self.weights, num_threads)
         self.min_confidence = float(min_confidence)
         self.confirm = bool(confirm)
 
@@ -340,9 +334,7 @@ class OrientationClassifier:
         gray = gray_copy(image)
         probs = self.probabilities(gray)
         k = int(np.argmax(probs))
-        if k == 0:
-            return Orientation(0, float(probs[0]))
-        if probs[k] < self.min_confidence:
+        if k == 0 or probs[k] < self.min_confidence:
             return Orientation(0, float(probs[0]))
         if self.confirm:
             # The page turned by k must then read as upright. A page without orientation cues

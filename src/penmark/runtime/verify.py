@@ -145,17 +145,10 @@ class Verifier:
     def __init__(
         self, weights: str | os.PathLike | bytes, num_threads: int | None = None, batch: int = 32
     ) -> None:
-        import onnxruntime as ort
+        from penmark.runtime.session import cpu_session
 
         self.weights = weights if isinstance(weights, bytes) else Path(weights)
-        opts = ort.SessionOptions()
-        if num_threads:
-            opts.intra_op_num_threads = num_threads
-            opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            self.weights if isinstance(self.weights, bytes) else str(self.weights),
-            sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(self.weights, num_threads)
         meta = {
             k: json.loads(v) for k, v in self.session.get_modelmeta().custom_metadata_map.items()
         }

@@ -258,3 +258,16 @@ def test_api_docs_render_offline(driver):
             or False,
         )
         assert {"/v1/detect", "/v1/redact", "/healthz"} <= {p.replace("\u200b", "") for p in paths}
+
+
+def test_upside_down_scan_is_read_upright_and_said_so(driver, tmp_path):
+    if not SAMPLE.exists():
+        pytest.skip("sample page not available")
+    turned = tmp_path / "upside_down.jpg"
+    Image.open(SAMPLE).convert("RGB").rotate(180, expand=True).save(turned, quality=90)
+    with ThreadServer(create_app(ServeConfig())) as srv:
+        open_and_upload(driver, srv.url, turned)
+        assert badge(driver) == "signed: yes"
+        summary = wait(driver, lambda d: d.find_element(By.ID, "summary").text)
+        assert "1 page read turned by 180°" in summary
+        driver.save_screenshot(str(tmp_path / "turned.png"))

@@ -260,6 +260,12 @@ function renderSummary() {
     ["signed", `${signedPages} of ${ok.length} page${ok.length === 1 ? "" : "s"}`],
     ["time", `${state.elapsed.toFixed(1)} s`],
   ];
+  // pages scanned sideways or upside down were read upright; boxes are on the page as shown
+  const turned = ok.filter((p) => p.orientation);
+  if (turned.length) {
+    const angles = [...new Set(turned.map((p) => `${p.orientation}°`))].join(", ");
+    rows.splice(2, 0, ["turned", `${turned.length} page${turned.length === 1 ? "" : "s"} read turned by ${angles}`]);
+  }
   for (const [k, v] of rows) {
     const dt = document.createElement("dt");
     dt.textContent = k;

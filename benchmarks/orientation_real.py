@@ -2,6 +2,7 @@
 
     python benchmarks/orientation_real.py --sets gsa_leases,tobacco800_signatures --split val
     python benchmarks/orientation_real.py --method learned --sets cheques --split val
+    python benchmarks/orientation_real.py --method learned --degrade bitonal --split val
 
 Pages are shrunk to the detector's 1024-px input first (as the pipeline does). Prints accuracy per
 set and turn, how often a turned page was wrongly left unturned (safe failure) vs turned wrong,
@@ -17,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from PIL import Image
+from robustness import DEGRADATIONS  # benchmarks/robustness.py, beside this script
 
 from penmark.runtime.orientation import OrientationClassifier, detect_orientation
 
@@ -34,7 +36,10 @@ def main() -> None:
     ap.add_argument("--weights", help="Classifier ONNX (learned; default: the shipped one).")
     ap.add_argument("--min-confidence", type=float, default=0.5,
                     help="Learned: turn only when the classifier is at least this sure.")
+    ap.add_argument("--degrade", default="clean", choices=sorted(DEGRADATIONS),
+                    help="Degrade every page first, as benchmarks/robustness.py does.")
     args = ap.parse_args()
+    degrade = DEGRADATIONS[args.degrade][0]
     check = detect_orientation
     if args.method == "learned":
         check = OrientationClassifier(args.weights, min_confidence=args.min_confidence,
@@ -49,7 +54,7 @@ def main() -> None:
         wrong = []
         for f in files:
             with Image.open(f) as im:
-                page = im.convert("RGB")
+                page = degrade(im.convert("RGB"))
             s = 1024 / max(page.size)
             page = page.resize((round(page.width * s), round(page.height * s)), Image.BILINEAR,
                                reducing_gap=2.0)
@@ -68,7 +73,7 @@ def main() -> None:
                     upright_turned += turn == 0
                     wrong.append((f.name, turn, found))
         total = sum(outcome.values())
-        print(f"{name}/{args.split}: {len(files)} pages x 4 turns: "
+        print(f"{name}/{args.split} ({args.degrade}): {len(files)} pages x 4 turns: "
               f"{outcome['right']}/{total} right, {outcome['left as is']} left as is, "
               f"{outcome['turned wrong']} turned wrong "
               f"({upright_turned} of them upright pages)")

@@ -19,38 +19,58 @@ from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet, create_model
 from penmark.region import LABELS
 
 
-def export_onnx(
-    net: PenmarkNet, path: str | Path, metadata: dict[str, Any] | None = None, opset: int = 17
+def onnx_export(
+    module: torch.nn.Module,
+    example: torch.Tensor,
+    path: str | Path,
+    inputs: list[str],
+    outputs: list[str],
+    dynamic_axes: dict[str, dict[int, str]],
+    metadata: dict[str, Any],
+    opset: int = 17,
 ) -> Path:
-    """Write ``net`` to ``path`` (dynamic height/width) and return the path."""
+    """Write ``module`` (in eval mode) to ``path`` with ``metadata`` in the file (every network
+    penmark ships: detector, verifier, orientation classifier) and return the path."""
     import onnx
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wrapper = ExportWrapper(net).eval()
-    dummy = torch.zeros(1, 3, 256, 192)
     tmp = path.with_suffix(".tmp.onnx")
     torch.onnx.export(
-        wrapper,
-        (dummy,),
+        module.eval(),
+        (example,),
         str(tmp),
-        input_names=["image"],
-        output_names=["heat", "ltrb"],
-        dynamic_axes={
-            "image": {0: "n", 2: "h", 3: "w"},
-            "heat": {0: "n", 2: "gh", 3: "gw"},
-            "ltrb": {0: "n", 2: "gh", 3: "gw"},
-        },
+        input_names=inputs,
+        output_names=outputs,
+        dynamic_axes=dynamic_axes,
         opset_version=opset,
         dynamo=False,
     )
     model = onnx.load(str(tmp))
-    set_metadata(
-        model, {"labels": list(LABELS), "stride": STRIDE, "pad_multiple": 32, **(metadata or {})}
-    )
+    set_metadata(model, metadata)
     onnx.save(model, str(path))
     tmp.unlink()
     return path
+
+
+def export_onnx(
+    net: PenmarkNet, path: str | Path, metadata: dict[str, Any] | None = None, opset: int = 17
+) -> Path:
+    """Write ``net`` to ``path`` (dynamic height/width) and return the path."""
+    return onnx_export(
+        ExportWrapper(net),
+        torch.zeros(1, 3, 256, 192),
+        path,
+        ["image"],
+        ["heat", "ltrb"],
+        {
+            "image": {0: "n", 2: "h", 3: "w"},
+            "heat": {0: "n", 2: "gh", 3: "gw"},
+            "ltrb": {0: "n", 2: "gh", 3: "gw"},
+        },
+        {"labels": list(LABELS), "stride": STRIDE, "pad_multiple": 32, **(metadata or {})},
+        opset,
+    )
 
 
 def training_metadata(config: Mapping[str, Any], step: int, name: str) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from penmark.model.bundle import set_metadata
 from penmark.model.net import BasicBlock, conv_bn
 from penmark.runtime.orientation import ANGLES, THUMB_SIDE
 
@@ -61,23 +60,15 @@ def export_orientation(
     opset: int = 17,
 ) -> Path:
     """Write the classifier (softmax over the four turns; dynamic height and width)."""
-    import onnx
+    from penmark.model.export import onnx_export
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.onnx")
-    torch.onnx.export(
-        _Probabilities(net).eval(),
-        (torch.zeros(1, 1, 256, 320),),
-        str(tmp),
-        input_names=["page"],
-        output_names=["probs"],
-        dynamic_axes={"page": {0: "n", 2: "h", 3: "w"}, "probs": {0: "n"}},
-        opset_version=opset,
-        dynamo=False,
+    return onnx_export(
+        _Probabilities(net),
+        torch.zeros(1, 1, 256, 320),
+        path,
+        ["page"],
+        ["probs"],
+        {"page": {0: "n", 2: "h", 3: "w"}, "probs": {0: "n"}},
+        {"angles": list(ANGLES), "side": THUMB_SIDE, **(metadata or {})},
+        opset,
     )
-    model = onnx.load(str(tmp))
-    set_metadata(model, {"angles": list(ANGLES), "side": THUMB_SIDE, **(metadata or {})})
-    onnx.save(model, str(path))
-    tmp.unlink()
-    return path

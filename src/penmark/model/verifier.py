@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from penmark.model.bundle import set_metadata
 from penmark.model.net import BasicBlock, conv_bn
 from penmark.region import LABELS
 from penmark.runtime.verify import CHANNELS, CROP_H, CROP_W
@@ -56,27 +55,19 @@ def export_verifier(
     net: VerifierNet, path: str | Path, metadata: dict[str, Any] | None = None, opset: int = 17
 ) -> Path:
     """Write the verifier (sigmoid probabilities, dynamic batch) with its metadata."""
-    import onnx
+    from penmark.model.export import onnx_export
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.onnx")
-    torch.onnx.export(
-        _Probabilities(net).eval(),
-        (torch.zeros(2, CHANNELS, CROP_H, CROP_W),),
-        str(tmp),
-        input_names=["crops"],
-        output_names=["probs"],
-        dynamic_axes={"crops": {0: "n"}, "probs": {0: "n"}},
-        opset_version=opset,
-        dynamo=False,
+    return onnx_export(
+        _Probabilities(net),
+        torch.zeros(2, CHANNELS, CROP_H, CROP_W),
+        path,
+        ["crops"],
+        ["probs"],
+        {"crops": {0: "n"}, "probs": {0: "n"}},
+        {"labels": list(LABELS), "crop": [CROP_H, CROP_W], "score_weight": 0.5,
+         **(metadata or {})},
+        opset,
     )
-    model = onnx.load(str(tmp))
-    set_metadata(model, {"labels": list(LABELS), "crop": [CROP_H, CROP_W], "score_weight": 0.5,
-                         **(metadata or {})})
-    onnx.save(model, str(path))
-    tmp.unlink()
-    return path
 
 
 def logits_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

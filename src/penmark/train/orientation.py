@@ -15,7 +15,6 @@ fully convolutional and averages its per-location class scores).
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 from penmark.io import load_image
 from penmark.runtime.orientation import gray_copy
 from penmark.train.data import load_coco
+from penmark.train.schedule import warm_cosine
 
 
 @dataclass
@@ -197,9 +197,8 @@ def train_orientation(
     net.train()
     correct = seen = 0
     for step in range(steps):
-        frac = step / steps
         for g in opt.param_groups:
-            g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * frac)) * min(1.0, (step + 1) / 100)
+            g["lr"] = warm_cosine(lr, step, steps)
         x, y = make_batch(data, weights, batch, size, rng)
         logits = net(torch.from_numpy(x))
         target = torch.from_numpy(y)

@@ -12,7 +12,6 @@ otherwise, so Tobacco800's unlabelled handwriting never teaches "not handwriting
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -27,6 +26,7 @@ from penmark.region import LABELS
 from penmark.runtime.postprocess import iou_matrix
 from penmark.runtime.verify import CHANNELS, CROP_H, CROP_W, verifier_crop
 from penmark.train.data import PageRecord, distractor_boxes, load_coco
+from penmark.train.schedule import warm_cosine
 
 POSITIVE_IOU = 0.5
 NEGATIVE_IOU = 0.3
@@ -261,9 +261,8 @@ def train_verifier(
     t0 = time.time()
     net.train()
     for step in range(steps):
-        frac = step / steps
         for g in opt.param_groups:
-            g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * frac)) * min(1.0, (step + 1) / 100)
+            g["lr"] = warm_cosine(lr, step, steps)
         idx = rng.choice(n, batch, p=w)
         x = torch.from_numpy(data.crops[idx].astype(np.float32) / 255.0)
         if augment:

@@ -29,6 +29,13 @@ from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 ORIENTATION_MODES = ("auto", "learned", "heuristic", "none")
 
 
+def check_orientation_mode(mode: str) -> str:
+    """``mode`` if it is one of :data:`ORIENTATION_MODES`, else a ValueError naming them."""
+    if mode not in ORIENTATION_MODES:
+        raise ValueError(f"orientation must be one of {list(ORIENTATION_MODES)}, got {mode!r}")
+    return mode
+
+
 @dataclass
 class Options:
     """Everything that decides how a page is processed (picklable, shared with workers)."""

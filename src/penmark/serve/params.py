@@ -41,13 +41,12 @@ def parse_labels(values: Iterable[str] | None) -> tuple[str, ...] | None:
 
 def check_orientation(mode: str) -> None:
     """An unknown ``orientation`` value is a 422 naming the accepted ones."""
-    from penmark.pipeline import ORIENTATION_MODES
+    from penmark.pipeline import check_orientation_mode
 
-    if mode not in ORIENTATION_MODES:
-        raise ApiError(
-            422, "invalid_orientation",
-            f"unknown orientation {mode!r}; expected one of {list(ORIENTATION_MODES)}",
-        )
+    try:
+        check_orientation_mode(mode)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_orientation", str(exc)) from None
 
 
 def check_page_spec(spec: str | None, max_pages: int) -> None:

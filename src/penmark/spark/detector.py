@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from penmark.formats import spark_region_structs
+from penmark.pipeline import check_orientation_mode
 from penmark.region import LABELS, PageResult
 from penmark.runtime.detector import DEFAULT_MODEL, DEFAULT_THRESHOLD
 from penmark.spark._batch import (
@@ -86,14 +87,6 @@ def detect_batch(
             errors.append(error_text(exc))
     record_batch()
     return with_output(pdf, output_col, results, errors)
-
-
-def _check_orientation(value: str) -> str:
-    from penmark.pipeline import ORIENTATION_MODES
-
-    if value not in ORIENTATION_MODES:
-        raise ValueError(f"orientation must be one of {list(ORIENTATION_MODES)}, got {value!r}")
-    return value
 
 
 class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, DefaultParamsWritable):
@@ -193,7 +186,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         )
         kwargs = self._input_kwargs
         if "orientation" in kwargs:
-            _check_orientation(kwargs["orientation"])
+            check_orientation_mode(kwargs["orientation"])
         self._set(**kwargs)
 
     @classmethod
@@ -262,7 +255,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         return self.getOrDefault(self.useVerifier)
 
     def setOrientation(self, value: str) -> ImageDocumentRegionDetector:
-        return self._set(orientation=_check_orientation(value))
+        return self._set(orientation=check_orientation_mode(value))
 
     def getOrientation(self) -> str:
         return self.getOrDefault(self.orientation)

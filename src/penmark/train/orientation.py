@@ -149,19 +149,15 @@ def make_batch(
 def source_weights(source: Sequence[str], real_share: float) -> np.ndarray:
     """Sampling probability per page: ``real_share`` for all real pages together, spread evenly
     over the real sets (Tobacco800's 642 letters must not drown 23 leases), the rest for
-    generated pages."""
-    src = np.array(source)
-    w = np.zeros(len(src))
-    real_sets = sorted(set(src) - {"synth"})
-    synth = src == "synth"
-    if not synth.any():
-        real_share = 1.0
-    for name in real_sets:
-        m = src == name
-        w[m] = real_share / len(real_sets) / m.sum()
-    if synth.any():
-        w[synth] = (1 - real_share if real_sets else 1.0) / synth.sum()
-    return w / w.sum()
+    generated pages (:func:`penmark.train.verifier.sampling_weights`, each real page weighted by
+    one over its set's size)."""
+    from collections import Counter
+
+    from penmark.train.verifier import sampling_weights
+
+    counts = Counter(str(s) for s in source)
+    per_set = {name: 1.0 / n for name, n in counts.items() if name != "synth"}
+    return sampling_weights(list(map(str, source)), real_share, per_set)
 
 
 def train_orientation(
@@ -193,6 +189,11 @@ def train_orientation(
     net = OrientationNet(tuple(widths), first_block)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     log = (out / "log.jsonl").open("a")
+
+    def checkpoint(done: int) -> dict:
+        return {"model": net.state_dict(), "step": done, "widths": list(widths),
+                "first_block": first_block}
+
     t0 = time.time()
     net.train()
     correct = seen = 0
@@ -216,11 +217,10 @@ def train_orientation(
             log.flush()
             correct = seen = 0
         if step % 500 == 499:
-            torch.save({"model": net.state_dict(), "step": step + 1, "widths": list(widths),
-                        "first_block": first_block}, out / "last.pt")
+            torch.save(checkpoint(step + 1), out / "last.pt")
+    log.close()
     net.eval()
-    torch.save({"model": net.state_dict(), "step": steps, "widths": list(widths),
-                "first_block": first_block}, out / "last.pt")
+    torch.save(checkpoint(steps), out / "last.pt")
     return export_orientation(net, out / "orientation.onnx",
                               {"train_pages": len(data.pages), "train_steps": steps,
                                "crop": size, "widths": list(widths),

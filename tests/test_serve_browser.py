@@ -137,7 +137,9 @@ def wait(drv, condition, timeout: float = WAIT_S):
 def wait_file(folder: Path, pattern: str, timeout: float = WAIT_S) -> Path:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        found = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
+        # Chromium may create the final name before writing to it: wait for bytes too
+        found = [p for p in folder.glob(pattern)
+                 if not p.name.endswith(".crdownload") and p.stat().st_size > 0]
         if found:
             return found[0]
         time.sleep(0.1)

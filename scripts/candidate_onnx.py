@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Turn a training snapshot into a candidate model file: fp32 ONNX with the verifier (and its
+bars) of an existing model file, so a continuation is judged exactly as the shipped model is.
+
+    python scripts/candidate_onnx.py runs/v25/step001000.pt \\
+        --verifier-from src/penmark/weights/penmark-hw-sig-v7-fp32.onnx \\
+        --name v25-1000 --out runs/cand/v25-1000.onnx
+
+The snapshot's ``ema`` weights are exported when it has them (as ``scripts/export_release.py``
+does); nothing is quantized: the release rule compares fp32 with fp32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import tempfile
+from pathlib import Path
+
+import onnx
+import torch
+
+from penmark.model.bundle import embed_verifier
+from penmark.model.export import export_weights
+from penmark.runtime.verify import VERIFIER_KEY
+
+
+def verifier_bytes(model_file: Path) -> bytes:
+    """The verifier ONNX stored inside a bundled detector file (penmark.model.bundle)."""
+    props = {p.key: p.value for p in onnx.load(str(model_file)).metadata_props}
+    if VERIFIER_KEY not in props:
+        raise SystemExit(f"{model_file}: holds no verifier")
+    return base64.b64decode(json.loads(props[VERIFIER_KEY]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("checkpoint", type=Path)
+    ap.add_argument("--verifier-from", type=Path, required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    state = ckpt.get("ema", ckpt["model"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = export_weights(state, ckpt.get("config", {}), int(ckpt.get("step", 0)), args.name,
+                              Path(tmp) / "bare.onnx")
+        ver = Path(tmp) / "verifier.onnx"
+        ver.write_bytes(verifier_bytes(args.verifier_from))
+        embed_verifier(bare, ver, args.out, name=args.name)
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

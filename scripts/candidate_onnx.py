@@ -13,25 +13,13 @@ does); nothing is quantized: the release rule compares fp32 with fp32.
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import tempfile
 from pathlib import Path
 
-import onnx
 import torch
 
-from penmark.model.bundle import embed_verifier
+from penmark.model.bundle import embed_verifier, extract_verifier
 from penmark.model.export import export_weights
-from penmark.runtime.verify import VERIFIER_KEY
-
-
-def verifier_bytes(model_file: Path) -> bytes:
-    """The verifier ONNX stored inside a bundled detector file (penmark.model.bundle)."""
-    props = {p.key: p.value for p in onnx.load(str(model_file)).metadata_props}
-    if VERIFIER_KEY not in props:
-        raise SystemExit(f"{model_file}: holds no verifier")
-    return base64.b64decode(json.loads(props[VERIFIER_KEY]))
 
 
 def main() -> int:
@@ -48,7 +36,7 @@ def main() -> int:
         bare = export_weights(state, ckpt.get("config", {}), int(ckpt.get("step", 0)), args.name,
                               Path(tmp) / "bare.onnx")
         ver = Path(tmp) / "verifier.onnx"
-        ver.write_bytes(verifier_bytes(args.verifier_from))
+        ver.write_bytes(extract_verifier(args.verifier_from))
         embed_verifier(bare, ver, args.out, name=args.name)
     print(args.out)
     return 0

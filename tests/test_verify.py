@@ -153,7 +153,9 @@ def test_detector_with_a_verifier_rescores_and_proposes_lower(tmp_path):
 
 def test_a_weights_file_carries_its_verifier(tmp_path):
     v = _constant_verifier(tmp_path / "v.onnx", -8.0)
-    from penmark.model.bundle import embed_verifier
+    import onnx
+
+    from penmark.model.bundle import embed_verifier, extract_verifier
     from penmark.runtime import Detector
     from penmark.runtime.detector import DEFAULT_MODEL, _weights_path
 
@@ -164,6 +166,12 @@ def test_a_weights_file_carries_its_verifier(tmp_path):
     assert det.verifier is not None and det.metadata["name"] == "b"
     assert det.verifier.weight == 0.35
     assert "verifier_onnx" not in det.metadata  # the bytes are not shown as metadata
+    carried = onnx.load_from_string(extract_verifier(bundled))
+    weights = json.loads({p.key: p.value for p in carried.metadata_props}["score_weight"])
+    assert weights == {"handwritten": 0.35, "signature": 0.35}
+    assert carried.graph == onnx.load(str(v)).graph
+    with pytest.raises(ValueError, match="holds no embedded verifier"):
+        extract_verifier(_weights_path("penmark-hw-sig-v1"))
     assert det.detect("examples/sample_page.jpg") == []
     alone = Detector(bundled, threshold=0.3, verifier=False)
     assert alone.verifier is None and len(alone.detect("examples/sample_page.jpg")) > 0

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from penmark.runtime.verify import VERIFIER_KEY, parse_veto, parse_weights
+from penmark.runtime.verify import VERIFIER_KEY, decode_embedded, parse_veto, parse_weights
 
 
 def set_metadata(model, metadata: dict[str, Any]) -> None:
@@ -53,3 +53,15 @@ def embed_verifier(
     out = Path(out)
     onnx.save(model, str(out))
     return out
+
+
+def extract_verifier(detector: str | Path) -> bytes:
+    """The verifier ONNX bytes embedded in a ``detector`` file (with its weights and bars), e.g.
+    to bundle a shipped model's verifier with a new detector for a like-for-like comparison
+    (``scripts/candidate_onnx.py``)."""
+    import onnx
+
+    props = {p.key: p.value for p in onnx.load(str(detector)).metadata_props}
+    if VERIFIER_KEY not in props:
+        raise ValueError(f"{detector}: holds no embedded verifier")
+    return decode_embedded(props[VERIFIER_KEY])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -16,7 +15,7 @@ from penmark.io import ImageInput, load_image
 from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
-from penmark.runtime.verify import VERIFIER_KEY, Verifier
+from penmark.runtime.verify import VERIFIER_KEY, Verifier, decode_embedded
 
 DEFAULT_MODEL = "penmark-hw-sig-v7"
 # best pooled val F1 of penmark-hw-sig-v7 (int8; v6, v5 and v4 too), ties within 0.005 to the lower
@@ -117,7 +116,7 @@ class Detector:
                 if verifier is True:
                     raise ValueError(f"{self.weights} has no embedded verifier")
                 return None
-            return Verifier(base64.b64decode(json.loads(embedded)), num_threads=num_threads)
+            return Verifier(decode_embedded(embedded), num_threads=num_threads)
         return Verifier(verifier, num_threads=num_threads)
 
     @classmethod

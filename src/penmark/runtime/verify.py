@@ -14,6 +14,7 @@ a geometric mean, so both must agree for a region to score high.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Sequence
@@ -32,6 +33,12 @@ CHANNELS = 2  # normalised ink darkness, colourfulness (blue/red pen against bla
 PROPOSAL_FLOOR = 0.03
 # metadata key of a detector ONNX file that carries its verifier (penmark.model.bundle)
 VERIFIER_KEY = "verifier_onnx"
+
+
+def decode_embedded(value: str) -> bytes:
+    """The verifier's ONNX bytes from a detector file's :data:`VERIFIER_KEY` metadata value
+    (JSON-encoded base64, as :func:`penmark.model.bundle.embed_verifier` writes it)."""
+    return base64.b64decode(json.loads(value))
 
 
 def _context_box(box: Sequence[float], width: int, height: int) -> tuple[int, int, int, int]:

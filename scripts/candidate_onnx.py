@@ -16,10 +16,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import torch
-
 from penmark.model.bundle import embed_verifier, extract_verifier
 from penmark.model.export import export_weights
+from penmark.train.loop import load_weights
 
 
 def main() -> int:
@@ -29,12 +28,10 @@ def main() -> int:
     ap.add_argument("--name", required=True)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-    state = ckpt.get("ema", ckpt["model"])
+    state, config, step = load_weights(args.checkpoint)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        bare = export_weights(state, ckpt.get("config", {}), int(ckpt.get("step", 0)), args.name,
-                              Path(tmp) / "bare.onnx")
+        bare = export_weights(state, config, step, args.name, Path(tmp) / "bare.onnx")
         ver = Path(tmp) / "verifier.onnx"
         ver.write_bytes(extract_verifier(args.verifier_from))
         embed_verifier(bare, ver, args.out, name=args.name)

@@ -19,12 +19,11 @@ import argparse
 import json
 from pathlib import Path
 
-import torch
 from PIL import Image
 
 from penmark.model.export import export_weights, quantize_int8
 from penmark.runtime.preprocess import prepare
-from penmark.train.loop import save_weights
+from penmark.train.loop import load_weights, save_weights
 
 CALIBRATION = (("gsa_leases", 20), ("tobacco800_signatures", 30), ("cheques", 20))
 
@@ -49,10 +48,7 @@ def main() -> int:
     ap.add_argument("--checkpoints", type=Path, default=Path("checkpoints"))
     args = ap.parse_args()
 
-    ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-    cfg = ckpt.get("config", {})
-    state = ckpt.get("ema", ckpt["model"])
-    step = int(ckpt.get("step", 0))
+    state, cfg, step = load_weights(args.checkpoint)
     fp32 = export_weights(state, cfg, step, args.name,
                           args.weights_dir / f"{args.name}-fp32.onnx")
     input_size = int(cfg.get("input_size", 1024))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from penmark.train.loop import load_weights
+
 
 def average_checkpoints(paths: list[Path]) -> tuple[dict[str, torch.Tensor], dict]:
     """The element-wise mean of the checkpoints' weights, and ``{"config", "step"}``.
@@ -25,10 +27,10 @@ def average_checkpoints(paths: list[Path]) -> tuple[dict[str, torch.Tensor], dic
         raise ValueError("no checkpoints to average")
     states, config, step = [], {}, 0
     for p in paths:
-        ckpt = torch.load(p, map_location="cpu", weights_only=False)
-        states.append(ckpt.get("ema", ckpt["model"]))
-        config = config or ckpt.get("config", {})
-        step = max(step, int(ckpt.get("step", 0)))
+        state, cfg, p_step = load_weights(p)
+        states.append(state)
+        config = config or cfg
+        step = max(step, p_step)
     for p, s in zip(paths, states, strict=True):
         if set(s) != set(states[0]) or any(s[k].shape != v.shape for k, v in states[0].items()):
             raise ValueError(f"{p}: not the same network as {paths[0]}")

@@ -157,6 +157,15 @@ def save_weights(path: Path, state: dict, step: int, config: dict) -> Path:
     return path
 
 
+def load_weights(path: str | Path) -> tuple[dict, dict, int]:
+    """The weights a checkpoint stands for (its weight average ``ema`` when it has one, else
+    ``model``; fp16 in release files), its training ``config`` and ``step``: what
+    :func:`save_weights` and the training checkpoints hold, as ``--init``, the export scripts and
+    weight averaging read them."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    return ckpt.get("ema", ckpt["model"]), ckpt.get("config", {}), int(ckpt.get("step", 0))
+
+
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
     was_training = model.training
     model.eval()
@@ -182,9 +191,9 @@ def train(cfg: TrainConfig) -> Path:
         optimizer.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
     elif cfg.init:
-        ckpt = torch.load(cfg.init, map_location="cpu", weights_only=False)
         # the averaged weights are the ones that were exported: start from those
-        model.load_state_dict({k: v.float() for k, v in ckpt.get("ema", ckpt["model"]).items()})
+        state, _, _ = load_weights(cfg.init)
+        model.load_state_dict({k: v.float() for k, v in state.items()})
     ema = None
     if cfg.ema > 0:
         ema = WeightAverage(model, cfg.ema)

@@ -4,7 +4,8 @@ A uvicorn server started here serves the page; the browser uploads a page, sees 
 "signed" badge, moves the score slider, toggles a label and downloads the JSON, the annotated PNG
 and the redacted copy. The UI logic is checked with a fake detector (fixed boxes, so the assertions
 do not depend on the shipped weights); a second test runs the real model on the sample page and
-saves ``docs/serve_screenshot.png`` for the README.
+takes a screenshot (into the test's temporary folder; with ``PENMARK_UPDATE_SCREENSHOT=1`` into
+``docs/serve_screenshot.png`` for the README, so a test run leaves the repository unchanged).
 
 Skipped (with the reason) when Chromium, chromedriver or Selenium are missing; CI installs them.
 """
@@ -12,6 +13,7 @@ Skipped (with the reason) when Chromium, chromedriver or Selenium are missing; C
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -246,8 +248,9 @@ def test_real_model_on_sample_page_and_screenshot(driver, downloads, tmp_path):
         assert boxes(driver) == at_default
         driver.execute_script("document.activeElement.blur()")  # no focus ring in the picture
         time.sleep(0.3)  # let the last frame paint before the screenshot (not an assertion)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        assert driver.save_screenshot(str(SCREENSHOT))
+        shot = SCREENSHOT if os.environ.get("PENMARK_UPDATE_SCREENSHOT") else tmp_path / "page.png"
+        assert driver.save_screenshot(str(shot))
+        assert Image.open(shot).size[0] > 0
 
 
 def test_api_docs_render_offline(driver):

@@ -29,6 +29,10 @@ class PageRecord:
     source: str = ""
     # (M, 4) xyxy original pixels: mined false alarms to centre some crops on (see train.mining)
     focus: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
+    # COCO ``iscrowd`` boxes: areas where the heat loss of their class is not counted (e.g. where
+    # a pseudo-labelling teacher was unsure, scripts/pseudo_label.py)
+    ignore_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
+    ignore_classes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 @dataclass
@@ -92,8 +96,21 @@ def distractor_boxes(distractors) -> np.ndarray:
     return np.array([d["box"] for d in distractors], np.float32).reshape(-1, 4)
 
 
+def _xyxy(anns: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """COCO annotations -> ``(N, 4)`` xyxy boxes and ``(N,)`` 0-based classes."""
+    boxes = np.array(
+        [
+            [a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]]
+            for a in anns
+        ],
+        np.float32,
+    ).reshape(-1, 4)
+    return boxes, np.array([a["category_id"] - 1 for a in anns], np.int64)
+
+
 def load_coco(path: str | Path) -> list[PageRecord]:
-    """Read a COCO file following ../shared/datasets conventions (``labeled_categories``)."""
+    """Read a COCO file following ../shared/datasets conventions (``labeled_categories``);
+    ``iscrowd`` annotations become ignore areas, not objects."""
     path = Path(path)
     data = json.loads(path.read_text())
     by_image: dict[int, list[dict]] = {}
@@ -102,23 +119,14 @@ def load_coco(path: str | Path) -> list[PageRecord]:
     out = []
     for img in data["images"]:
         anns = by_image.get(img["id"], [])
-        boxes = np.array(
-            [
-                [
-                    a["bbox"][0],
-                    a["bbox"][1],
-                    a["bbox"][0] + a["bbox"][2],
-                    a["bbox"][1] + a["bbox"][3],
-                ]
-                for a in anns
-            ],
-            np.float32,
-        ).reshape(-1, 4)
-        classes = np.array([a["category_id"] - 1 for a in anns], np.int64)
+        crowd = [a for a in anns if a.get("iscrowd")]
+        anns = [a for a in anns if not a.get("iscrowd")]
+        boxes, classes = _xyxy(anns)
         labeled = np.zeros(len(LABELS), np.float32)
         for c in img.get("labeled_categories", [1, 2]):
             labeled[c - 1] = 1.0
         rec = PageRecord(path.parent / img["file_name"], boxes, classes, labeled, str(path))
+        rec.ignore_boxes, rec.ignore_classes = _xyxy(crowd)
         if img.get("distractors"):  # generated pages: print that imitates writing
             rec.focus = distractor_boxes(img["distractors"])
         out.append(rec)
@@ -281,7 +289,13 @@ class CropDataset:
         canvas[sy0 - oy : sy1 - oy, sx0 - ox : sx1 - ox] = src[sy0:sy1, sx0:sx1]
         canvas = _photometric(canvas, rng)
         keep_b, keep_c, ign_b, ign_c = [], [], [], []
-        for b, cl in zip(boxes - np.array([ox, oy, ox, oy], np.float32), rec.classes, strict=True):
+        shift = np.array([ox, oy, ox, oy], np.float32)
+        for b, cl in zip(rec.ignore_boxes * box_scale - shift, rec.ignore_classes, strict=True):
+            cb = np.clip(b, 0, c)
+            if cb[2] > cb[0] and cb[3] > cb[1]:
+                ign_b.append(cb)
+                ign_c.append(cl)
+        for b, cl in zip(boxes - shift, rec.classes, strict=True):
             cb = np.clip(b, 0, c)
             area = (b[2] - b[0]) * (b[3] - b[1])
             vis = (cb[2] - cb[0]) * (cb[3] - cb[1])

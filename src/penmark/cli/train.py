@@ -18,6 +18,11 @@ def train(
     steps: int = typer.Option(20_000, help="Total optimiser steps."),
     batch: int = typer.Option(8),
     crop: int = typer.Option(512, help="Crop size in network pixels."),
+    input_size: int = typer.Option(
+        1024,
+        help="Long side pages are resized to before cropping (times a random jitter); written "
+        "into the exported model, which runs pages at this size.",
+    ),
     lr: float = typer.Option(2e-3),
     model: str = typer.Option("penmark-s", help="Architecture name."),
     workers: int = typer.Option(1, help="Data-loader processes."),
@@ -81,6 +86,7 @@ def train(
         steps=steps,
         batch=batch,
         crop=crop,
+        input_size=input_size,
         lr=lr,
         workers=workers,
         threads=threads,

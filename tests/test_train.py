@@ -182,3 +182,20 @@ def test_average_checkpoints_is_the_elementwise_mean(tmp_path) -> None:
     torch.save(other, tmp_path / "c.pt")
     with pytest.raises(ValueError, match="c.pt"):
         average_checkpoints([tmp_path / "a.pt", tmp_path / "c.pt"])
+
+
+def test_cli_train_input_size_reaches_the_exported_model(tiny_coco, tmp_path):
+    """``penmark train --input-size`` sets the page scale of training and of the exported file."""
+    from typer.testing import CliRunner
+
+    from penmark.cli import app
+    from penmark.runtime import Detector
+
+    out = tmp_path / "run"
+    args = ["train", "--data", f"{tiny_coco}:1", "--out", str(out), "--model", "penmark-tiny",
+            "--steps", "1", "--batch", "1", "--crop", "128", "--workers", "0", "--warmup", "1",
+            "--input-size", "384"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert Detector(out / "last.onnx").input_size == 384
+    assert json.loads((out / "config.json").read_text())["input_size"] == 384

@@ -21,24 +21,18 @@ Pseudo-labelled pages are for training only: never evaluate on them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from penmark.formats import region_to_coco_bbox
 from penmark.region import CATEGORY_IDS, Region
 
 
-def _inside(box: tuple[float, float, float, float], other: list[float]) -> float:
-    """Share of ``box`` (xyxy) covered by ``other`` (COCO xywh)."""
-    x0, y0, x1, y1 = box
-    ox, oy, ow, oh = other
-    iw = max(0.0, min(x1, ox + ow) - max(x0, ox))
-    ih = max(0.0, min(y1, oy + oh) - max(y0, oy))
-    area = max(1e-6, (x1 - x0) * (y1 - y0))
-    return iw * ih / area
-
-
-def _xywh(r: Region) -> list[float]:
-    x0, y0, x1, y1 = r.box
-    return [x0, y0, x1 - x0, y1 - y0]
+def _inside(box: Sequence[float], other: Sequence[float]) -> float:
+    """Share of ``box`` covered by ``other`` (both xyxy)."""
+    iw = max(0.0, min(box[2], other[2]) - max(box[0], other[0]))
+    ih = max(0.0, min(box[3], other[3]) - max(box[1], other[1]))
+    return iw * ih / max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
 
 
 def _padded(r: Region, width: int, height: int) -> list[float]:
@@ -71,26 +65,28 @@ def pseudo_label(
         labeled = list(img.get("labeled_categories", [1, 2]))
         if cid not in labeled:
             counts["pages"] += 1
-            others = [a["bbox"] for a in by_image.get(img["id"], []) if a["category_id"] != cid]
-            kept = [r for r in regions[img["file_name"]] if r.score >= ignore]
-            dropped = [r for r in kept if any(_inside(r.box, o) >= 0.5 for o in others)]
-            counts["dropped_on_other_class"] += len(dropped)
-            positives = [
-                r for r in kept if r.label == label and r.score >= positive and r not in dropped
-            ]
-            # unsure regions, except those on a positive's ink (an ignore box would mask it)
-            unsure = [
-                r
-                for r in kept
-                if r not in dropped
-                and r not in positives
-                and not any(_inside(r.box, _xywh(p)) >= 0.5 for p in positives)
-            ]
+            other_bboxes = (
+                a["bbox"] for a in by_image.get(img["id"], []) if a["category_id"] != cid
+            )
+            others = [(x, y, x + w, y + h) for x, y, w, h in other_bboxes]
+            positives: list[Region] = []
+            unsure: list[Region] = []
+            for r in regions[img["file_name"]]:
+                if r.score < ignore:
+                    continue
+                if any(_inside(r.box, o) >= 0.5 for o in others):
+                    counts["dropped_on_other_class"] += 1
+                elif r.label == label and r.score >= positive:
+                    positives.append(r)
+                else:
+                    unsure.append(r)
+            # unsure regions on a positive's ink are left out (an ignore box would mask it)
+            unsure = [r for r in unsure if not any(_inside(r.box, p.box) >= 0.5 for p in positives)]
             for r, crowd in [(r, 0) for r in positives] + [(r, 1) for r in unsure]:
                 if crowd:
                     bbox, extra = _padded(r, img["width"], img["height"]), {}
                 else:
-                    bbox, extra = _xywh(r), {"pseudo": True}
+                    bbox, extra = region_to_coco_bbox(r), {"pseudo": True}
                 counts["ignore" if crowd else "positive"] += 1
                 anns.append(
                     {

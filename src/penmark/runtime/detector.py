@@ -15,12 +15,16 @@ from penmark.io import ImageInput, load_image
 from penmark.region import LABELS, Region
 from penmark.runtime.postprocess import decode, to_regions
 from penmark.runtime.preprocess import prepare
+from penmark.runtime.twins import PrintCheck
 from penmark.runtime.verify import VERIFIER_KEY, Verifier, decode_embedded
 
 DEFAULT_MODEL = "penmark-hw-sig-v7"
 # best pooled val F1 of penmark-hw-sig-v7 (int8; v6, v5 and v4 too), ties within 0.005 to the lower
 # (MODEL_CARD.md); v2 and v3 were used at 0.35
 DEFAULT_THRESHOLD = 0.40
+# On by default: the print check (penmark.runtime.twins) halves the score of handwritten regions
+# whose ink repeats a glyph pixel for pixel (experiments/README.md, session 13).
+DEFAULT_PRINT_CHECK = True
 
 # name -> file inside penmark/weights. Later versions ship beside earlier ones (results stay
 # reproducible); MODEL_CARD.md scores each. "-fp32" is the newest network unquantized (reference;
@@ -67,7 +71,9 @@ class Detector:
     ``verifier`` (a :class:`~penmark.runtime.verify.Verifier` or its ONNX file) rescores each
     region from a crop at page resolution. By default the verifier embedded in the weights file
     is used, if it has one (:mod:`penmark.model.bundle`); ``verifier=False`` runs the detector
-    alone.
+    alone. ``print_check`` (:class:`~penmark.runtime.twins.PrintCheck`; ``True`` for its
+    defaults, ``False`` for none, ``None`` for :data:`DEFAULT_PRINT_CHECK`) lowers the score of
+    handwritten regions whose ink repeats a glyph pixel for pixel, as only print does.
     """
 
     def __init__(
@@ -80,6 +86,7 @@ class Detector:
         name: str | None = None,
         cross_class_iou: float | None = None,
         verifier: Verifier | str | os.PathLike | bool | None = None,
+        print_check: PrintCheck | bool | None = None,
     ) -> None:
         from penmark.runtime.session import cpu_session
 
@@ -100,6 +107,9 @@ class Detector:
         # gives cleaner drawings but was measured to cost signature AP (experiments/README.md).
         self.cross_class_iou = cross_class_iou
         self.verifier: Verifier | None = self._load_verifier(verifier, embedded, num_threads)
+        if print_check is None or print_check is True:
+            print_check = PrintCheck() if print_check or DEFAULT_PRINT_CHECK else False
+        self.print_check: PrintCheck | None = print_check or None
 
     def _load_verifier(
         self,
@@ -166,7 +176,9 @@ class Detector:
         regions = [r for r in regions if r.label in keep_labels]
         if self.verifier is not None:
             regions = [r for r in self.verifier.rescore(pil, regions) if r.score >= thr]
-            regions.sort(key=lambda r: -r.score)
+        if self.print_check is not None:
+            regions = [r for r in self.print_check.apply(pil, regions, thr) if r.score >= thr]
+        regions.sort(key=lambda r: -r.score)
         return regions
 
     def _proposal_threshold(self, thr: float) -> float:

@@ -141,6 +141,7 @@ def count_twins(
         and np.count_nonzero(g.mask) >= min_ink
     ]
     glyphs.sort(key=lambda g: g.mask.shape)
+    ink = {id(g): np.count_nonzero(g.mask) for g in glyphs}
     twins = 0
     for i, a in enumerate(glyphs):
         for b in glyphs[i + 1 :]:
@@ -148,6 +149,9 @@ def count_twins(
                 break  # sorted by height: no later glyph is within one pixel
             if abs(b.mask.shape[1] - a.mask.shape[1]) > 1:
                 continue
+            small, large = sorted((ink[id(a)], ink[id(b)]))
+            if small < min_iou * large:
+                continue  # IoU <= small / large: cannot reach min_iou
             if _best_overlap(a.mask, b.mask) >= min_iou:
                 twins += 1
     return twins
@@ -171,8 +175,8 @@ class PrintCheck:
     """
 
     labels: tuple[str, ...] = ("handwritten",)
-    min_twins: int = 2
-    min_iou: float = 0.9
+    min_twins: int = 1
+    min_iou: float = 0.95
     factor: float = 0.5
 
     def twins(self, image: Image.Image | np.ndarray, regions: Sequence[Region]) -> list[int]:

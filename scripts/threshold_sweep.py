@@ -54,8 +54,10 @@ def main() -> int:
     ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.5")
     ap.add_argument("--cache", type=Path)
     ap.add_argument("--input-size", type=int, help="override the model's input long side")
+    ap.add_argument("--no-print-check", action="store_true",
+                    help="leave out the print check (penmark.runtime.twins)")
     args = ap.parse_args()
-    kw = {"threshold": 0.01, "input_size": args.input_size}
+    kw = {"threshold": 0.01, "input_size": args.input_size, "print_check": not args.no_print_check}
     det = Detector(args.weights, **kw) if args.weights else Detector.pretrained(args.model, **kw)
     loaded = [(p, merge_coco([p])) for p in args.data]
     sets = {f"{p.parent.name}/{p.stem}": gt for p, gt in loaded}

@@ -43,6 +43,7 @@ class Options:
     model: str = DEFAULT_MODEL
     weights: str | None = None  # an ONNX file to use instead of the named model
     verify: bool = True  # rescore with the model's embedded verifier, if it has one
+    print_check: bool = True  # halve handwritten scores where glyphs repeat exactly (print)
     threshold: float = DEFAULT_THRESHOLD
     labels: tuple[str, ...] | None = None
     dpi: float = DEFAULT_DPI
@@ -177,6 +178,7 @@ class PageProcessor:
                 "labels": options.labels,
                 "num_threads": options.threads,
                 "verifier": None if options.verify else False,
+                "print_check": options.print_check,
             }
             if options.weights:
                 detector = Detector(options.weights, **kwargs)

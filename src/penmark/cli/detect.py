@@ -132,6 +132,14 @@ def detect(
             "detector alone, faster, more false alarms on printed script).",
         ),
     ] = True,
+    print_check: Annotated[
+        bool,
+        typer.Option(
+            "--print-check/--no-print-check",
+            help="Halve the score of handwritten regions whose glyphs repeat pixel for pixel, "
+            "as only print does (lines set in handwriting fonts, typed dates).",
+        ),
+    ] = True,
     dpi: Annotated[float, typer.Option(help="PDF rendering resolution (dots per inch).")] = 200,
     pages: Annotated[
         str | None,
@@ -284,6 +292,7 @@ def detect(
         model=model,
         weights=str(weights) if weights else None,
         verify=verify,
+        print_check=print_check,
         threshold=threshold,
         labels=keep,
         dpi=dpi,

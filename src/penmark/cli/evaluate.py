@@ -31,6 +31,9 @@ def evaluate(
     verify: bool = typer.Option(
         True, "--verify/--no-verify", help="Use the model's verifier, if it has one."
     ),
+    print_check: bool = typer.Option(
+        True, "--print-check/--no-print-check", help="Use the print check (penmark.runtime.twins)."
+    ),
     orientation: str = typer.Option(
         "none",
         help="none: score the pages as they are (the model alone); auto, learned or heuristic: "
@@ -48,7 +51,12 @@ def evaluate(
     if orientation not in ORIENTATION_MODES:
         typer.echo(f"error: --orientation must be one of {', '.join(ORIENTATION_MODES)}", err=True)
         raise typer.Exit(2)
-    kw = {"threshold": 0.01, "input_size": input_size, "verifier": None if verify else False}
+    kw = {
+        "threshold": 0.01,
+        "input_size": input_size,
+        "verifier": None if verify else False,
+        "print_check": print_check,
+    }
     det = Detector(weights, **kw) if weights else Detector.pretrained(model, **kw)
     detect = det.detect if orientation == "none" else _pipeline_detect(det, orientation, threshold)
     rows: list[tuple[str, EvalResult]] = []

@@ -34,7 +34,7 @@ class Glyph:
 
 
 def otsu_threshold(gray: np.ndarray) -> int:
-    """Otsu's grey level for a uint8 array (ink is darker than the level)."""
+    """Otsu's grey level for a uint8 array (ink is at or below the level)."""
     hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
     p = hist / max(hist.sum(), 1.0)
     omega = np.cumsum(p)
@@ -132,7 +132,7 @@ def count_twins(
     """
     if gray.size < 100:
         return 0
-    mask = gray < otsu_threshold(gray)
+    mask = gray <= otsu_threshold(gray)
     glyphs = [
         g
         for g in connected_components(mask)

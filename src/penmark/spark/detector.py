@@ -49,6 +49,7 @@ def detect_batch(
     page_col: str,
     verify: bool = True,
     orientation: str = "none",
+    print_check: bool = True,
 ) -> pd.DataFrame:
     """Detect on every row of one Arrow batch with this process's cached detector.
 
@@ -69,7 +70,8 @@ def detect_batch(
             errors.append("no image (null input)")
             continue
         try:
-            det = executor_detector(ref, num_threads, verify)  # built once per process, cached
+            # built once per process, cached
+            det = executor_detector(ref, num_threads, verify, print_check)
             pil = image_struct_to_pil(image)
             if orientation == "none":
                 regions = det.detect(pil, threshold=threshold, labels=labels, page=page)
@@ -147,6 +149,13 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         "detector alone)",
         typeConverter=TypeConverters.toBoolean,
     )
+    usePrintCheck: Param[bool] = Param(
+        Params._dummy(),
+        "usePrintCheck",
+        "halve the score of handwritten regions whose glyphs repeat pixel for pixel, as only "
+        "print does (penmark.runtime.twins)",
+        typeConverter=TypeConverters.toBoolean,
+    )
     orientation: Param[str] = Param(
         Params._dummy(),
         "orientation",
@@ -170,6 +179,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
         pageCol: str = PAGE_COL,
         useVerifier: bool = True,
         orientation: str = "none",
+        usePrintCheck: bool = True,
     ) -> None:
         super().__init__()
         self._setDefault(
@@ -183,6 +193,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             pageCol=PAGE_COL,
             useVerifier=True,
             orientation="none",
+            usePrintCheck=True,
         )
         kwargs = self._input_kwargs
         if "orientation" in kwargs:
@@ -254,6 +265,12 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
     def getUseVerifier(self) -> bool:
         return self.getOrDefault(self.useVerifier)
 
+    def setUsePrintCheck(self, value: bool) -> ImageDocumentRegionDetector:
+        return self._set(usePrintCheck=value)
+
+    def getUsePrintCheck(self) -> bool:
+        return self.getOrDefault(self.usePrintCheck)
+
     def setOrientation(self, value: str) -> ImageDocumentRegionDetector:
         return self._set(orientation=check_orientation_mode(value))
 
@@ -275,6 +292,7 @@ class ImageDocumentRegionDetector(Transformer, HasIO, DefaultParamsReadable, Def
             page_col=self.getPageCol(),
             verify=self.getUseVerifier(),
             orientation=self.getOrientation(),
+            print_check=self.getUsePrintCheck(),
         )
         schema = output_schema(
             dataset.schema, [T.StructField(self.getOutputCol(), REGIONS_TYPE, True)]

@@ -78,7 +78,7 @@ def broadcast_weights(sc: Any, name: str, path: Path) -> WeightsRef:
 
 # ---- executor side -------------------------------------------------------------------------
 
-_DETECTORS: dict[tuple[str, int, bool], Detector] = {}
+_DETECTORS: dict[tuple[str, int, bool, bool], Detector] = {}
 STATS = {"sessions_created": 0, "broadcast_reads": 0, "batches": 0}
 """Counters of this process."""
 
@@ -123,10 +123,13 @@ def _local_weights(ref: WeightsRef) -> Path:
     return path
 
 
-def executor_detector(ref: WeightsRef, num_threads: int, verify: bool = True) -> Detector:
+def executor_detector(
+    ref: WeightsRef, num_threads: int, verify: bool = True, print_check: bool = True
+) -> Detector:
     """This process's detector for ``ref`` (built on first call, then reused); ``verify``
-    False leaves out the verifier a model file may carry."""
-    key = (ref.sha256, int(num_threads), bool(verify))
+    False leaves out the verifier a model file may carry, ``print_check`` False the print check
+    (penmark.runtime.twins)."""
+    key = (ref.sha256, int(num_threads), bool(verify), bool(print_check))
     det = _DETECTORS.get(key)
     if det is None:
         det = Detector(
@@ -134,6 +137,7 @@ def executor_detector(ref: WeightsRef, num_threads: int, verify: bool = True) ->
             name=ref.name,
             num_threads=num_threads or None,
             verifier=None if verify else False,
+            print_check=bool(print_check),
         )
         _DETECTORS[key] = det
         STATS["sessions_created"] += 1

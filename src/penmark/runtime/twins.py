@@ -116,14 +116,14 @@ def _best_overlap(a: np.ndarray, b: np.ndarray) -> float:
     return best
 
 
-def count_twins(
+def twin_pairs(
     gray: np.ndarray,
     min_iou: float = 0.9,
     min_height: int = 8,
     min_width: int = 6,
     min_ink: int = 30,
-) -> int:
-    """Number of twin glyph pairs in a uint8 grey crop.
+) -> list[tuple[Glyph, Glyph]]:
+    """Twin glyph pairs in a uint8 grey crop (positions in crop pixels), to count or draw.
 
     Components smaller than ``min_height`` x ``min_width`` or with fewer than ``min_ink`` ink
     pixels are ignored (dots, commas and thin strokes match by chance); two components are
@@ -131,7 +131,7 @@ def count_twins(
     of at least ``min_iou``.
     """
     if gray.size < 100:
-        return 0
+        return []
     mask = gray <= otsu_threshold(gray)
     glyphs = [
         g
@@ -142,7 +142,7 @@ def count_twins(
     ]
     glyphs.sort(key=lambda g: g.mask.shape)
     ink = {id(g): np.count_nonzero(g.mask) for g in glyphs}
-    twins = 0
+    pairs = []
     for i, a in enumerate(glyphs):
         for b in glyphs[i + 1 :]:
             if b.mask.shape[0] - a.mask.shape[0] > 1:
@@ -153,8 +153,13 @@ def count_twins(
             if small < min_iou * large:
                 continue  # IoU <= small / large: cannot reach min_iou
             if _best_overlap(a.mask, b.mask) >= min_iou:
-                twins += 1
-    return twins
+                pairs.append((a, b))
+    return pairs
+
+
+def count_twins(gray: np.ndarray, **kwargs: float) -> int:
+    """Number of twin glyph pairs in a uint8 grey crop (:func:`twin_pairs`)."""
+    return len(twin_pairs(gray, **kwargs))
 
 
 def region_twins(gray_page: np.ndarray, box: Sequence[float], **kwargs: float) -> int:

@@ -9,7 +9,7 @@ from the page at full resolution, splits its ink into connected components (roug
 counts *twins*: pairs of glyph-sized components of the same size whose ink masks overlap almost
 perfectly. A handwritten region with enough twins has its score lowered (:func:`demote_print`).
 
-Pure numpy (no OpenCV/scipy at run time); a region costs about a millisecond, and only regions
+Pure numpy (no OpenCV/scipy at run time); a region costs a few milliseconds, and only regions
 that could still be reported are checked.
 """
 

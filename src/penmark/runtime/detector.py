@@ -107,8 +107,10 @@ class Detector:
         # gives cleaner drawings but was measured to cost signature AP (experiments/README.md).
         self.cross_class_iou = cross_class_iou
         self.verifier: Verifier | None = self._load_verifier(verifier, embedded, num_threads)
-        if print_check is None or print_check is True:
-            print_check = PrintCheck() if print_check or DEFAULT_PRINT_CHECK else False
+        if print_check is None:
+            print_check = DEFAULT_PRINT_CHECK
+        if print_check is True:
+            print_check = PrintCheck()
         self.print_check: PrintCheck | None = print_check or None
 
     def _load_verifier(

@@ -7,7 +7,7 @@ What tells them apart is regularity: a font draws every "e" of a line with the s
 two letters written by hand always differ a little in size and shape. This module cuts a region
 from the page at full resolution, splits its ink into connected components (roughly glyphs) and
 counts *twins*: pairs of glyph-sized components of the same size whose ink masks overlap almost
-perfectly. A handwritten region with enough twins has its score lowered (:func:`demote_print`).
+perfectly. A handwritten region with enough twins has its score lowered (:class:`PrintCheck`).
 
 Pure numpy (no OpenCV/scipy at run time); a region costs a few milliseconds, and only regions
 that could still be reported are checked.
@@ -133,23 +133,22 @@ def twin_pairs(
     if gray.size < 100:
         return []
     mask = gray <= otsu_threshold(gray)
-    glyphs = [
-        g
+    sized = [  # (glyph, its ink pixels), large enough to compare
+        (g, n)
         for g in connected_components(mask)
         if g.mask.shape[0] >= min_height
         and g.mask.shape[1] >= min_width
-        and np.count_nonzero(g.mask) >= min_ink
+        and (n := np.count_nonzero(g.mask)) >= min_ink
     ]
-    glyphs.sort(key=lambda g: g.mask.shape)
-    ink = {id(g): np.count_nonzero(g.mask) for g in glyphs}
+    sized.sort(key=lambda gn: gn[0].mask.shape)
     pairs = []
-    for i, a in enumerate(glyphs):
-        for b in glyphs[i + 1 :]:
+    for i, (a, ink_a) in enumerate(sized):
+        for b, ink_b in sized[i + 1 :]:
             if b.mask.shape[0] - a.mask.shape[0] > 1:
                 break  # sorted by height: no later glyph is within one pixel
             if abs(b.mask.shape[1] - a.mask.shape[1]) > 1:
                 continue
-            small, large = sorted((ink[id(a)], ink[id(b)]))
+            small, large = sorted((ink_a, ink_b))
             if small < min_iou * large:
                 continue  # IoU <= small / large: cannot reach min_iou
             if _best_overlap(a.mask, b.mask) >= min_iou:
@@ -183,14 +182,6 @@ class PrintCheck:
     min_twins: int = 1
     min_iou: float = 0.95
     factor: float = 0.5
-
-    def twins(self, image: Image.Image | np.ndarray, regions: Sequence[Region]) -> list[int]:
-        """Twin count of each region (0 for labels that are not checked)."""
-        gray = _gray(image)
-        return [
-            region_twins(gray, r.box, min_iou=self.min_iou) if r.label in self.labels else 0
-            for r in regions
-        ]
 
     def apply(
         self, image: Image.Image | np.ndarray, regions: Sequence[Region], threshold: float = 0.0

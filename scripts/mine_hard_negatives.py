@@ -5,6 +5,10 @@
         --data $D/cheques/train.json [--weights runs/v5/last.onnx] [--threshold 0.2] \\
         --out assets_cache/mined.json
 
+``--from-cache runs/preds-X.json`` reads the predictions of a ``scripts/threshold_sweep.py``
+cache (same weights, threshold <= ``--threshold``) instead of running a detector; pages missing
+from the cache are detected with ``--weights`` and added to it.
+
 Never point it at val splits: the mined pages are trained on (see penmark.train.mining).
 """
 
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from rich.progress import track
 
+from penmark.evaluate import cached_predictions
 from penmark.runtime import Detector
 from penmark.train.data import load_coco
 from penmark.train.mining import mine
@@ -28,6 +33,7 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=0.2)
     ap.add_argument("--iou", type=float, default=0.3)
     ap.add_argument("--out", type=Path, default=Path("assets_cache/mined.json"))
+    ap.add_argument("--from-cache", type=Path, help="a threshold_sweep.py prediction cache")
     args = ap.parse_args()
     if any("val" in p.stem or "test" in p.stem for p in args.data):
         ap.error("mine train splits only")
@@ -37,7 +43,15 @@ def main() -> int:
         else Detector.pretrained(threshold=0.05)
     )
     records = [r for p in args.data for r in load_coco(p)]
-    found = mine(track(records, description="mining"), det.detect, args.threshold, args.iou)
+    detect = det.detect
+    if args.from_cache:
+        files = [str(Path(r.path).resolve()) for r in records]  # the cache's keys
+        cached = cached_predictions(det.detect, files, args.from_cache)
+
+        def detect(path):
+            return cached[str(Path(path).resolve())]
+
+    found = mine(track(records, description="mining"), detect, args.threshold, args.iou)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(found))
     n = sum(len(v) for v in found.values())

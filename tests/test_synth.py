@@ -345,3 +345,38 @@ def test_handwriting_and_signatures_come_at_real_sizes() -> None:
     assert 42 <= np.median(hw[:, 1]) <= 75, np.median(hw[:, 1])
     assert np.median(sig[:, 1]) >= 58, np.median(sig[:, 1])
     assert (sig[:, 0] < 80).mean() <= 0.5, (sig[:, 0] < 80).mean()
+
+
+def test_legible_initials_are_signatures_and_off_by_default() -> None:
+    """Initials drawn as plain capitals in the page writer's hand are labelled signature with
+    tight boxes; with the knob at its default 0 the generator draws exactly what it drew
+    before (fixed-seed benchmark sets do not move)."""
+    import random
+
+    from penmark.synth.canvas import Canvas
+    from penmark.synth.fonts import font_bank
+    from penmark.synth.page import _Composer
+
+    cfg = replace(SMALL, legible_initials_fraction=1.0, real_signature_fraction=0.0)
+    for seed in range(4):
+        rng = random.Random(seed)
+        cv = Canvas((850, 1100), (250, 250, 250), rng, font_bank((), False))
+        comp = _Composer(cv, cfg, rng, np.random.default_rng(seed))
+        comp.begin()
+        item = comp.legible_initials(90, 60)
+        assert item is not None
+        a = np.asarray(item)
+        assert a.shape[1] <= 90 and (a > 0).any()
+        # wider than tall or about square: two or three letters, not a scribble across a line
+        assert a.shape[1] >= 0.5 * a.shape[0]
+
+    on = replace(SMALL, legible_initials_fraction=0.6, hard_negative_fraction=0.0)
+    changed = 0
+    for seed in (5, 6, 7, 8):  # 7 and 8 hold initials (checked when the test was written)
+        page = generate_page(seed, on)
+        _check_boxes(page)
+        base = generate_page(seed, replace(on, legible_initials_fraction=0.0))
+        same_default = generate_page(seed, replace(SMALL, hard_negative_fraction=0.0))
+        assert np.array_equal(np.asarray(base.image), np.asarray(same_default.image))
+        changed += not np.array_equal(np.asarray(page.image), np.asarray(base.image))
+    assert changed == 2  # the knob reaches the pages that hold initials, and only those

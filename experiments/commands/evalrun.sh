@@ -3,12 +3,12 @@
 #   experiments/commands/evalrun.sh TAG MODEL.onnx
 # writes runs/eval/TAG-val.txt (threshold sweep: the four val sets + the generated hard-negative
 # pages), runs/eval/TAG-heldout.txt (generated pages, seed 300000) and, unless TAG is the
-# baseline, runs/eval/TAG-vs-v7.txt (paired bootstrap against v7 fp32 + verifier 3).
+# baseline, runs/eval/TAG-vs-v7.txt (paired bootstrap against v7 fp32 + verifier 3 + print check).
 # Needs data/hardneg (penmark synth --count 200 --seed 100000 --hard-negative-fraction 1.0)
 # and data/heldout (penmark synth --count 150 --seed 300000). DATASETS overrides ../shared/datasets.
 set -euo pipefail
 cd "$(dirname "$0")/../.."  # the repository; run it in the environment penmark is installed in
-TAG=$1; MODEL=$2; BASE=v7fp32
+TAG=$1; MODEL=$2; BASE=v7pc2
 D=${DATASETS:-../shared/datasets}
 VAL=(--data $D/tobacco800_signatures/val.json --data $D/gsa_leases/val.json
      --data $D/cheques/val.json --data $D/signatures_misc/val.json)

@@ -56,6 +56,9 @@ class SynthConfig:
     ``wide_gap_fraction`` is the share of filled-in phrases written with 2-5x the word gaps
     ("Five Lakh   Seventy   thousand": amounts in words spread along a cheque line), still one
     box; 0 by default for the same reason.
+    ``legible_initials_fraction`` is the share of initials written as plain capitals in the
+    page writer's hand ("LB", "J.A.K."), still labelled ``signature``; 0 by default for the
+    same reason.
     ``system_fonts`` adds installed DejaVu/Liberation faces to the bundled print fonts (set it
     False for pages that are identical across machines). ``return_masks`` adds per-class ink
     masks to the
@@ -87,6 +90,7 @@ class SynthConfig:
     hershey_fraction: float = 0.12
     cheque_scan_fraction: float = 0.0
     wide_gap_fraction: float = 0.0
+    legible_initials_fraction: float = 0.0
     ink_dir: Path | None = field(default_factory=_default_ink_dir)
     datasets_dir: Path | None = field(default_factory=_default_datasets_dir)
     font_dirs: list[Path] = field(default_factory=_default_font_dirs)

@@ -148,6 +148,15 @@ class _Composer:
         max_h = min(width * rng.uniform(0.3, 0.6), rng.uniform(90, 240) * self.cv.s)
         if initials:
             max_h = min(width * 1.2, rng.uniform(50, 140) * self.cv.s)
+            # Many real initials are two or three capitals in the writer's everyday hand ("LB",
+            # "JAK" on GSA footers): legible, yet a signature. Drawn only when the option is on,
+            # so that fixed-seed benchmark sets stay byte-identical.
+            if self.cfg.legible_initials_fraction and rng.random() < (
+                self.cfg.legible_initials_fraction
+            ):
+                img = self.legible_initials(width, max_h)
+                if img is not None:
+                    return img, colour
         if r < self.cfg.real_signature_fraction:
             img = real_signature(self.cfg, rng, width, max_h * 1.3)
         if img is None and r < 0.7:
@@ -161,6 +170,14 @@ class _Composer:
         if img is None:
             img = font_signature(rng, self.nprng, self.cv.bank, width, initials)
         return (img, colour) if img is not None else None
+
+    def legible_initials(self, width: int, max_h: float) -> Image.Image | None:
+        """Initials in one of the page's handwriting styles (capitals, sometimes with dots),
+        fitted to ``width`` x ``max_h``."""
+        st = replace(self.rng.choice(self.writers), caps=False,
+                     size=int(min(max(max_h * 0.7, 22), 80)))
+        img = render_text(T.initials(self.rng), st, self.rng, self.nprng)
+        return fit_width(img, width, self.rng) if img is not None else None
 
     def legible_name(self, width: int, max_h: float) -> Image.Image | None:
         """A name in one of the page's handwriting styles, fitted to ``width`` x ``max_h``."""

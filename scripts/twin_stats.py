@@ -21,9 +21,20 @@ from PIL import Image
 from penmark.region import LABELS
 from penmark.runtime.postprocess import iou_matrix
 from penmark.runtime.twins import region_twins
-from penmark.train.data import load_coco
+from penmark.train.data import PageRecord, load_coco
 
 LEVELS = (0.8, 0.85, 0.9, 0.95)
+
+
+def matches_ground_truth(page: PageRecord, label: str, box: list[float]) -> bool | None:
+    """Whether ``box`` overlaps a labelled ``label`` box of ``page`` by IoU >= 0.5; None where
+    the page does not label that class exhaustively."""
+    cid = LABELS.index(label)
+    if not page.labeled[cid]:
+        return None
+    gt = np.array([b for b, c in zip(page.boxes, page.classes, strict=True) if c == cid],
+                  np.float32).reshape(-1, 4)
+    return bool(len(gt) and iou_matrix(np.array([box], np.float32), gt).max() >= 0.5)
 
 
 def main() -> None:
@@ -43,13 +54,7 @@ def main() -> None:
                 continue
             gray = np.asarray(Image.open(page.path).convert("L"))
             for r in regs:
-                cid = LABELS.index(r["label"])
-                tp = None
-                if page.labeled[cid]:
-                    gt = np.array([b for b, c in zip(page.boxes, page.classes, strict=True)
-                                   if c == cid], np.float32).reshape(-1, 4)
-                    tp = bool(len(gt) and iou_matrix(np.array([r["box"]], np.float32), gt).max()
-                              >= 0.5)
+                tp = matches_ground_truth(page, r["label"], r["box"])
                 twins = [region_twins(gray, r["box"], min_iou=t) for t in LEVELS]
                 rows.append({"dataset": data.parent.name, "page": page.path.name,
                              "label": r["label"], "score": r["score"], "tp": tp, "twins": twins})

@@ -13,10 +13,11 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[3] / "scripts"))
 from patches import patch_repeats  # noqa: E402
+from twin_stats import matches_ground_truth  # noqa: E402
 
-from penmark.region import LABELS  # noqa: E402
-from penmark.runtime.postprocess import iou_matrix  # noqa: E402
+from penmark.runtime.twins import box_crop  # noqa: E402
 from penmark.train.data import load_coco  # noqa: E402
 
 
@@ -30,16 +31,9 @@ def main() -> None:
             if not regs:
                 continue
             gray = np.asarray(Image.open(page.path).convert("L"))
-            cid = LABELS.index("handwritten")
             for r in regs:
-                tp = None
-                if page.labeled[cid]:
-                    gt = np.array([b for b, c in zip(page.boxes, page.classes, strict=True)
-                                   if c == cid], np.float32).reshape(-1, 4)
-                    tp = bool(len(gt) and iou_matrix(np.array([r["box"]], np.float32), gt).max()
-                              >= 0.5)
-                x0, y0, x1, y1 = (int(round(v)) for v in r["box"])
-                reps = patch_repeats(gray[max(0, y0) : y1, max(0, x0) : x1])
+                tp = matches_ground_truth(page, r["label"], r["box"])
+                reps = patch_repeats(box_crop(gray, r["box"]))
                 rows.append({"path": str(page.path), "box": r["box"], "score": r["score"],
                              "tp": tp, "reps": reps})
     Path(sys.argv[2]).write_text(json.dumps(rows))

@@ -19,6 +19,8 @@ from PIL import Image, ImageFilter
 sys.path.insert(0, str(Path(__file__).parent))
 from patches import patch_repeats  # noqa: E402
 
+from penmark.runtime.twins import box_crop  # noqa: E402
+
 CONFIGS = [
     {"target_h": 64}, {"target_h": 48}, {"target_h": 64, "blur": 1}, {"target_h": 48, "blur": 1},
     {"target_h": 64, "frac": 0.3}, {"target_h": 64, "frac": 0.55},
@@ -28,8 +30,7 @@ CONFIGS = [
 def repeats(row: dict, cfg: dict, pages: dict) -> list[float]:
     if row["path"] not in pages:
         pages[row["path"]] = np.asarray(Image.open(row["path"]).convert("L"))
-    x0, y0, x1, y1 = (int(round(v)) for v in row["box"])
-    crop = pages[row["path"]][max(0, y0) : y1, max(0, x0) : x1]
+    crop = box_crop(pages[row["path"]], row["box"])
     cfg = dict(cfg)
     if blur := cfg.pop("blur", 0):
         crop = np.asarray(Image.fromarray(crop).filter(ImageFilter.BoxBlur(blur)))

@@ -161,12 +161,16 @@ def count_twins(gray: np.ndarray, **kwargs: float) -> int:
     return len(twin_pairs(gray, **kwargs))
 
 
-def region_twins(gray_page: np.ndarray, box: Sequence[float], **kwargs: float) -> int:
-    """:func:`count_twins` for one ``(x0, y0, x1, y1)`` box of a grey page array."""
+def box_crop(gray_page: np.ndarray, box: Sequence[float]) -> np.ndarray:
+    """The pixels of one ``(x0, y0, x1, y1)`` box of a grey page array (clipped to the page)."""
     x0, y0, x1, y1 = (int(round(float(v))) for v in box)
     h, w = gray_page.shape
-    crop = gray_page[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)]
-    return count_twins(crop, **kwargs)
+    return gray_page[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)]
+
+
+def region_twins(gray_page: np.ndarray, box: Sequence[float], **kwargs: float) -> int:
+    """:func:`count_twins` for one ``(x0, y0, x1, y1)`` box of a grey page array."""
+    return count_twins(box_crop(gray_page, box), **kwargs)
 
 
 @dataclass(frozen=True)

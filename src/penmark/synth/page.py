@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -174,16 +175,20 @@ class _Composer:
     def legible_initials(self, width: int, max_h: float) -> Image.Image | None:
         """Initials in one of the page's handwriting styles (capitals, sometimes with dots),
         fitted to ``width`` x ``max_h``."""
-        st = replace(self.rng.choice(self.writers), caps=False,
-                     size=int(min(max(max_h * 0.7, 22), 80)))
-        img = render_text(T.initials(self.rng), st, self.rng, self.nprng)
-        return fit_width(img, width, self.rng) if img is not None else None
+        return self._in_writers_hand(T.initials, width, int(min(max(max_h * 0.7, 22), 80)))
 
     def legible_name(self, width: int, max_h: float) -> Image.Image | None:
         """A name in one of the page's handwriting styles, fitted to ``width`` x ``max_h``."""
-        st = replace(self.rng.choice(self.writers), caps=False,
-                     size=int(min(max(max_h * 0.6, 24), 90)))
-        img = render_text(T.name(self.rng).replace(",", ""), st, self.rng, self.nprng)
+        return self._in_writers_hand(lambda rng: T.name(rng).replace(",", ""), width,
+                                     int(min(max(max_h * 0.6, 24), 90)))
+
+    def _in_writers_hand(
+        self, text: Callable[[random.Random], str], width: int, size: int
+    ) -> Image.Image | None:
+        """``text(rng)`` written at ``size`` in one of the page writers' styles (picked first,
+        then the text drawn), fitted to ``width``."""
+        st = replace(self.rng.choice(self.writers), caps=False, size=size)
+        img = render_text(text(self.rng), st, self.rng, self.nprng)
         return fit_width(img, width, self.rng) if img is not None else None
 
     def annotate(self) -> None:

@@ -78,6 +78,40 @@ def test_onnx_export_matches_torch(tmp_path):
     assert meta["labels"] == ["handwritten", "signature"] and meta["input_size"] == 512
 
 
+def test_ensemble_export_averages_the_members(tmp_path):
+    """An ensemble file gives the mean of its members' sigmoid scores and box distances (at the
+    peaks of that mean), and records what it holds."""
+    ort = pytest.importorskip("onnxruntime")
+    from penmark.model.export import export_ensemble
+
+    torch.manual_seed(0)
+    a, b = create_model("penmark-tiny").eval(), create_model("penmark-tiny").eval()
+    with torch.no_grad():  # members that disagree: b's handwriting bias pushed up
+        b.heat_head[-1].bias[0] += 3.0
+    cfg = {"model": "penmark-tiny", "input_size": 512}
+    path = export_ensemble(
+        [(a.state_dict(), cfg, 10), (b.state_dict(), cfg, 20)], "e", tmp_path / "e.onnx",
+        ["a.pt", "b.pt"],
+    )
+    x = torch.rand(1, 3, 224, 160) * 255
+    with torch.no_grad():
+        (ha, la), (hb, lb) = a(x), b(x)
+    mean_heat = ((torch.sigmoid(ha) + torch.sigmoid(hb)) / 2).numpy()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    oheat, oltrb = sess.run(None, {"image": x.numpy()})
+    peaks = oheat > 0
+    assert peaks.any()
+    np.testing.assert_allclose(oheat[peaks], mean_heat[peaks], rtol=1e-4, atol=1e-5)
+    assert not np.allclose(oheat[peaks], torch.sigmoid(ha).numpy()[peaks], atol=1e-3)
+    np.testing.assert_allclose(oltrb, ((la + lb) / 2).numpy(), rtol=1e-4, atol=1e-3)
+    meta = {p.key: json.loads(p.value) for p in __import__("onnx").load(str(path)).metadata_props}
+    assert meta["ensemble"] == ["a.pt", "b.pt"] and meta["input_size"] == 512
+    other = {"model": "penmark-tiny", "input_size": 1024}
+    with pytest.raises(ValueError, match="input sizes"):
+        export_ensemble([(a.state_dict(), cfg, 1), (b.state_dict(), other, 1)], "e",
+                        tmp_path / "x.onnx")
+
+
 def test_training_smoke_run_and_resume(tiny_coco, tmp_path):
     from penmark.runtime import Detector
     from penmark.train.loop import TrainConfig, train

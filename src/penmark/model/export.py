@@ -7,7 +7,7 @@ weights file is self-describing and the runtime needs nothing else.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from penmark.model.bundle import set_metadata
-from penmark.model.net import STRIDE, ExportWrapper, PenmarkNet, create_model
+from penmark.model.net import STRIDE, EnsembleWrapper, ExportWrapper, PenmarkNet, create_model
 from penmark.region import LABELS
 
 
@@ -54,11 +54,19 @@ def onnx_export(
 
 
 def export_onnx(
-    net: PenmarkNet, path: str | Path, metadata: dict[str, Any] | None = None, opset: int = 17
+    net: PenmarkNet | Sequence[PenmarkNet],
+    path: str | Path,
+    metadata: dict[str, Any] | None = None,
+    opset: int = 17,
 ) -> Path:
-    """Write ``net`` to ``path`` (dynamic height/width) and return the path."""
+    """Write ``net`` to ``path`` (dynamic height/width) and return the path. Several networks
+    are written as one averaged detector (:class:`~penmark.model.net.EnsembleWrapper`)."""
+    if isinstance(net, PenmarkNet):
+        wrapper: torch.nn.Module = ExportWrapper(net)
+    else:
+        wrapper = EnsembleWrapper(list(net))
     return onnx_export(
-        ExportWrapper(net),
+        wrapper,
         torch.zeros(1, 3, 256, 192),
         path,
         ["image"],
@@ -86,16 +94,41 @@ def training_metadata(config: Mapping[str, Any], step: int, name: str) -> dict[s
     }
 
 
+def _net(state: Mapping[str, torch.Tensor], config: Mapping[str, Any]) -> PenmarkNet:
+    net = create_model(config.get("model", "penmark-s"))
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    return net.eval()
+
+
 def export_weights(
     state: Mapping[str, torch.Tensor], config: Mapping[str, Any], step: int, name: str,
     path: str | Path,
 ) -> Path:
     """Export a checkpoint's weights (its ``ema`` or ``model`` dict, fp16 or fp32) as an fp32
     ONNX file with :func:`training_metadata`."""
-    net = create_model(config.get("model", "penmark-s"))
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    net.eval()
-    return export_onnx(net, path, training_metadata(config, step, name))
+    return export_onnx(_net(state, config), path, training_metadata(config, step, name))
+
+
+def export_ensemble(
+    members: Sequence[tuple[Mapping[str, torch.Tensor], Mapping[str, Any], int]],
+    name: str,
+    path: str | Path,
+    member_names: Sequence[str] | None = None,
+) -> Path:
+    """Export several checkpoints' weights (``(state, config, step)`` as
+    :func:`penmark.train.loop.load_weights` returns them) as one fp32 ONNX detector that averages
+    their outputs. The metadata is the first member's, plus ``ensemble``: the members' names
+    (or steps) so the file says what it holds."""
+    if not members:
+        raise ValueError("an ensemble needs at least one checkpoint")
+    sizes = {int(c.get("input_size", 1024)) for _, c, _ in members}
+    if len(sizes) > 1:
+        raise ValueError(f"ensemble members were trained at different input sizes: {sorted(sizes)}")
+    nets = [_net(state, config) for state, config, _ in members]
+    state, config, step = members[0]
+    meta = training_metadata(config, step, name)
+    meta["ensemble"] = list(member_names or [f"step {s}" for _, _, s in members])
+    return export_onnx(nets, path, meta)
 
 
 def quantize_int8(

@@ -107,6 +107,12 @@ class PenmarkNet(nn.Module):
         return heat, ltrb
 
 
+def peaks_only(scores: torch.Tensor) -> torch.Tensor:
+    """Scores with every cell that is not a 3x3 local maximum set to 0 (the NMS step of
+    centre-point detectors, kept in the graph so the runtime only gathers the peaks)."""
+    return scores * (scores >= F.max_pool2d(scores, 3, stride=1, padding=1)).float()
+
+
 class ExportWrapper(nn.Module):
     """What the ONNX file contains: sigmoid scores with non-peaks zeroed (3x3 max-pool NMS) and
     the box distances, so that the numpy side only gathers the top cells."""
@@ -117,10 +123,7 @@ class ExportWrapper(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         heat, ltrb = self.net(x)
-        heat = torch.sigmoid(heat)
-        peaks = F.max_pool2d(heat, 3, stride=1, padding=1)
-        heat = heat * (heat >= peaks).float()
-        return heat, ltrb
+        return peaks_only(torch.sigmoid(heat)), ltrb
 
 
 class EnsembleWrapper(nn.Module):
@@ -142,9 +145,7 @@ class EnsembleWrapper(nn.Module):
         outs = [net(x) for net in self.nets]
         heat = torch.stack([torch.sigmoid(h) for h, _ in outs]).mean(0)
         ltrb = torch.stack([b for _, b in outs]).mean(0)
-        peaks = F.max_pool2d(heat, 3, stride=1, padding=1)
-        heat = heat * (heat >= peaks).float()
-        return heat, ltrb
+        return peaks_only(heat), ltrb
 
 
 def create_model(name: str = "penmark-s") -> PenmarkNet:

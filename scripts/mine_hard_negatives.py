@@ -9,6 +9,10 @@
 cache (same weights, threshold <= ``--threshold``) instead of running a detector; pages missing
 from the cache are detected with ``--weights`` and added to it.
 
+``--misses`` mines the other way: labelled boxes that no prediction of their class at
+``--threshold`` overlaps by ``--iou`` (use 0.5), i.e. the real positives the model misses; the
+crop sampler centres crops on those the same way.
+
 Never point it at val splits: the mined pages are trained on (see penmark.train.mining).
 """
 
@@ -23,7 +27,7 @@ from rich.progress import track
 from penmark.evaluate import cached_predictions
 from penmark.runtime import Detector
 from penmark.train.data import load_coco
-from penmark.train.mining import mine
+from penmark.train.mining import false_positives, mine, missed
 
 
 def main() -> int:
@@ -33,6 +37,7 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=0.2)
     ap.add_argument("--iou", type=float, default=0.3)
     ap.add_argument("--out", type=Path, default=Path("assets_cache/mined.json"))
+    ap.add_argument("--misses", action="store_true", help="mine missed labelled boxes instead")
     ap.add_argument("--from-cache", type=Path, help="a threshold_sweep.py prediction cache")
     args = ap.parse_args()
     if any("val" in p.stem or "test" in p.stem for p in args.data):
@@ -51,11 +56,12 @@ def main() -> int:
         def detect(path):
             return cached[str(Path(path).resolve())]
 
-    found = mine(track(records, description="mining"), detect, args.threshold, args.iou)
+    find = missed if args.misses else false_positives
+    found = mine(track(records, description="mining"), detect, args.threshold, args.iou, find)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(found))
     n = sum(len(v) for v in found.values())
-    print(f"{n} false alarms on {len(found)} of {len(records)} pages -> {args.out}")
+    print(f"{n} {'misses' if args.misses else 'false alarms'} on {len(found)} of {len(records)} pages -> {args.out}")
     return 0
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from penmark.region import Region
 from penmark.train.data import CropDataset, SourceSpec, load_coco
-from penmark.train.mining import attach_focus, false_positives, load_mined, mine
+from penmark.train.mining import attach_focus, false_positives, load_mined, mine, missed
 
 
 def _page(tiny_coco, labelled_both: bool):
@@ -35,6 +35,19 @@ def test_false_positives_skip_matches_and_unlabelled_classes(tiny_coco):
     sig_only = _page(tiny_coco, False)  # handwritten not labelled: no handwritten alarms
     fp = false_positives(sig_only, boxes, labels)
     assert fp.tolist() == boxes[1:3].tolist()
+
+
+def test_missed_keeps_labelled_boxes_no_same_class_prediction_covers(tiny_coco):
+    both = _page(tiny_coco, True)  # handwritten (80,200,300,230) and signature labelled
+    labelled = {tuple(b) for b in both.boxes.tolist()}
+    boxes = np.array([[300, 600, 560, 680], [400, 50, 600, 100]], np.float32)
+    # the signature is found, the handwriting is not (nothing near it)
+    got = missed(both, boxes, ["signature", "signature"])
+    assert [tuple(b) for b in got.tolist()] == [(80, 200, 300, 230)]
+    # a box on the signature called handwritten does not count: both are missed
+    got = missed(both, boxes[:1], ["handwritten"])
+    assert {tuple(b) for b in got.tolist()} == labelled
+    assert missed(both, np.zeros((0, 4), np.float32), []).shape == (len(labelled), 4)
 
 
 def test_mine_keys_by_resolved_path_and_focus_is_attached(tiny_coco, tmp_path):

@@ -45,19 +45,40 @@ def false_positives(
     return np.array(out, np.float32).reshape(-1, 4)
 
 
+def missed(
+    record: PageRecord,
+    boxes: np.ndarray,
+    labels: list[str],
+    iou: float = 0.5,
+) -> np.ndarray:
+    """Labelled boxes of ``record`` that no predicted box of their class (``boxes``, xyxy page
+    pixels) overlaps by ``iou`` or more: the real handwriting and signatures the model misses,
+    for centring crops on hard positives as well as on false alarms. Returns ``(M, 4)``."""
+    out = []
+    pred_labels = np.array([LABELS.index(lab) for lab in labels], np.int64)
+    for box, c in zip(record.boxes, record.classes, strict=True):
+        same = boxes[pred_labels == c] if len(boxes) else boxes
+        if len(same) and iou_matrix(box[None], same).max() >= iou:
+            continue
+        out.append(box)
+    return np.array(out, np.float32).reshape(-1, 4)
+
+
 def mine(
     records: Iterable[PageRecord],
     detect,
     threshold: float = 0.2,
     iou: float = 0.3,
+    find=false_positives,
 ) -> dict[str, list[list[float]]]:
     """Run ``detect(path) -> list[Region]`` on every page; return ``{path: [[x0, y0, x1, y1],
-    ...]}`` of its false positives at ``threshold`` (pages without any are left out)."""
+    ...]}`` of the boxes ``find`` picks from its predictions at ``threshold`` (by default its
+    false positives; :func:`missed` gives its misses). Pages without any are left out."""
     found: dict[str, list[list[float]]] = {}
     for rec in records:
         regions = [r for r in detect(rec.path) if r.score >= threshold]
         boxes = np.array([r.box for r in regions], np.float32).reshape(-1, 4)
-        fp = false_positives(rec, boxes, [r.label for r in regions], iou)
+        fp = find(rec, boxes, [r.label for r in regions], iou)
         if len(fp):
             found[_key(rec)] = [[round(float(v), 1) for v in b] for b in fp]
     return found

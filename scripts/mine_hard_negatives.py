@@ -61,7 +61,8 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(found))
     n = sum(len(v) for v in found.values())
-    print(f"{n} {'misses' if args.misses else 'false alarms'} on {len(found)} of {len(records)} pages -> {args.out}")
+    what = "misses" if args.misses else "false alarms"
+    print(f"{n} {what} on {len(found)} of {len(records)} pages -> {args.out}")
     return 0
 
 

@@ -4,12 +4,14 @@ switches."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from penmark.train.data import (
     CropDataset,
+    PageRecord,
     SourceSpec,
     _scan_degrade,
     _stroke_jitter,
@@ -83,10 +85,54 @@ def test_scan_degrade_off_draws_the_same_crops_as_before(tiny_coco):
 def test_synth_options_reach_the_generated_source():
     from penmark.train.loop import TrainConfig, build_dataset
 
-    cfg = TrainConfig(out="unused", sources=[("synth", 1.0)], synth_hard_negatives=0.3,
-                      synth_options=(("real_ink_fraction", "0.7"), ("hershey_fraction", "0")))
+    cfg = TrainConfig(
+        out="unused",
+        sources=[("synth", 1.0)],
+        synth_hard_negatives=0.3,
+        synth_options=(("real_ink_fraction", "0.7"), ("hershey_fraction", "0")),
+    )
     config = build_dataset(cfg).sources[0].config
     assert (config.real_ink_fraction, config.hershey_fraction) == (0.7, 0.0)
     assert config.hard_negative_fraction == 0.3
-    assert build_dataset(TrainConfig(out="unused", sources=[("synth", 1.0)])).sources[0].config \
-        is None  # no options: the generator's own defaults
+    assert (
+        build_dataset(TrainConfig(out="unused", sources=[("synth", 1.0)])).sources[0].config is None
+    )  # no options: the generator's own defaults
+
+
+def test_wide_crop_learns_a_long_line_whole_where_a_square_ignores_it():
+    """A 400 x 40 px written line: a 128 px square never holds 60 % of it (the line becomes an
+    ignore area, no positive), a 512 x 128 crop holds it whole with a full-width box target."""
+    page = Image.new("RGB", (1024, 512), "white")
+    rec = PageRecord(
+        path=Path("line.png"),
+        boxes=np.array([[300, 200, 700, 240]], np.float32),
+        classes=np.array([0]),
+        labeled=np.array([1, 1], np.float32),
+    )
+    square = CropDataset([], crop=128, input_size=1024, scale_jitter=(1.0, 1.0), object_bias=1.0)
+    wide = CropDataset(
+        [], crop=(512, 128), input_size=1024, scale_jitter=(1.0, 1.0), object_bias=1.0
+    )
+    for seed in range(5):
+        s = square.sample(page, rec, random.Random(seed))
+        assert s["image"].shape == (3, 128, 128)
+        assert s["heat"][0].max() < 1.0 and s["ignore"][0].max() == 1.0
+        w = wide.sample(page, rec, random.Random(seed))
+        assert w["image"].shape == (3, 128, 512) and w["heat"].shape[1:] == (16, 64)
+        assert w["heat"][0].max() == 1.0 and w["ignore"][0].max() == 0.0
+        # the box target at the peak (xyxy crop pixels) is the whole 400 x 40 px line
+        gy, gx = np.unravel_index(w["heat"][0].argmax(), w["heat"][0].shape)
+        x0, y0, x1, y1 = w["reg"][:, gy, gx]
+        assert (x1 - x0, y1 - y0) == (400, 40) and x0 >= 0 and x1 <= 512
+
+
+def test_crop_option_reads_a_side_or_width_x_height():
+    import pytest
+    import typer
+
+    from penmark.cli.train import parse_crop
+
+    assert parse_crop("384") == 384 and parse_crop("640x320") == (640, 320)
+    for bad in ("", "640x", "100", "640x320x8", "-8", "wide"):
+        with pytest.raises(typer.BadParameter):
+            parse_crop(bad)

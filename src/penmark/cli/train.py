@@ -7,6 +7,18 @@ from pathlib import Path
 import typer
 
 
+def parse_crop(text: str) -> int | tuple[int, int]:
+    """``"512"`` -> 512 (a square), ``"640x320"`` -> (640, 320) (width, height); sides must be
+    positive multiples of 8, the network's output stride."""
+    try:
+        sides = [int(v) for v in text.lower().split("x")]
+    except ValueError:
+        sides = []
+    if len(sides) not in (1, 2) or any(v <= 0 or v % 8 for v in sides):
+        raise typer.BadParameter(f"{text!r}: give SIDE or WIDTHxHEIGHT, multiples of 8")
+    return sides[0] if len(sides) == 1 else (sides[0], sides[1])
+
+
 def train(
     data: list[str] = typer.Option(
         ...,
@@ -17,7 +29,11 @@ def train(
     out: Path = typer.Option(Path("runs/train"), help="Output folder (checkpoints, log, ONNX)."),
     steps: int = typer.Option(20_000, help="Total optimiser steps."),
     batch: int = typer.Option(8),
-    crop: int = typer.Option(512, help="Crop size in network pixels."),
+    crop: str = typer.Option(
+        "512",
+        help="Crop size in network pixels: a square side (512) or WIDTHxHEIGHT (640x320; wide "
+        "crops show long written lines whole).",
+    ),
     input_size: int = typer.Option(
         1024,
         help="Long side pages are resized to before cropping (times a random jitter); written "
@@ -54,8 +70,9 @@ def train(
         0.999, help="Decay of the exported weight average (EMA); 0 exports the raw weights."
     ),
     synth_option: list[str] = typer.Option(
-        [], help="NAME=VALUE: a generator knob for the synth source (penmark.synth.SynthConfig, "
-        "e.g. real_ink_fraction=0.6). Repeatable."
+        [],
+        help="NAME=VALUE: a generator knob for the synth source (penmark.synth.SynthConfig, "
+        "e.g. real_ink_fraction=0.6). Repeatable.",
     ),
 ) -> None:
     """Train the detector on COCO data (real sets and generated pages), with partial labels."""
@@ -85,7 +102,7 @@ def train(
         sources=sources,
         steps=steps,
         batch=batch,
-        crop=crop,
+        crop=parse_crop(crop),
         input_size=input_size,
         lr=lr,
         workers=workers,

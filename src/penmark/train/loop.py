@@ -40,7 +40,7 @@ class TrainConfig:
     sources: list[tuple[str, float]] = field(default_factory=list)
     steps: int = 20_000
     batch: int = 8
-    crop: int = 512
+    crop: int | tuple[int, int] = 512  # square side or (width, height), network pixels
     input_size: int = 1024
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -151,8 +151,10 @@ def save_weights(path: Path, state: dict, step: int, config: dict) -> Path:
     (``checkpoints/<name>.pt``) and the ``--keep-every`` snapshots, which, unlike ``last.pt``,
     are not overwritten. ``penmark train --init``, ``scripts/export_release.py`` and
     ``scripts/average_weights.py`` read it."""
-    half = {k: v.detach().half() if v.is_floating_point() else v.detach().clone()
-            for k, v in state.items()}
+    half = {
+        k: v.detach().half() if v.is_floating_point() else v.detach().clone()
+        for k, v in state.items()
+    }
     torch.save({"model": half, "step": step, "config": config}, path)
     return path
 
@@ -169,8 +171,9 @@ def load_weights(path: str | Path) -> tuple[dict, dict, int]:
 def export(model, out: Path, cfg: TrainConfig, step: int) -> Path:
     was_training = model.training
     model.eval()
-    path = export_onnx(model, out / "last.onnx",
-                       training_metadata(asdict(cfg), step, cfg.export_name))
+    path = export_onnx(
+        model, out / "last.onnx", training_metadata(asdict(cfg), step, cfg.export_name)
+    )
     model.train(was_training)
     return path
 
@@ -247,8 +250,12 @@ def train(cfg: TrainConfig) -> Path:
             save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
             export(ema.model if ema else model, out, cfg, step)
         if cfg.keep_every and step % cfg.keep_every == 0:
-            save_weights(out / f"step{step:06d}.pt", (ema.model if ema else model).state_dict(),
-                         step, asdict(cfg))
+            save_weights(
+                out / f"step{step:06d}.pt",
+                (ema.model if ema else model).state_dict(),
+                step,
+                asdict(cfg),
+            )
     save_checkpoint(out / "last.pt", model, optimizer, step, cfg, ema)
     export(ema.model if ema else model, out, cfg, step)
     log.close()
